@@ -1,0 +1,5 @@
+//! pactlog statements.
+pub mod canonical;
+pub mod envelope;
+pub mod rejection;
+pub mod signature;
