@@ -14,7 +14,9 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{check_canonical, to_canonical_vec};
+use crate::personal_data::find_personal_data;
 use crate::rejection::{Code, Rejection};
+use crate::statement::{parse_statement, Statement};
 use crate::signature::{
     encode_public_key, encode_signature, parse_signature, parse_signer, sign_statement,
     verify_statement, SignatureError,
@@ -211,6 +213,25 @@ impl Envelope {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// Checks 7 and 8 of SPEC §4.2: the statement's members and body match §4.1 (`schema`,
+    /// with a pointer), and its text carries no personal data (`personal_data`).
+    pub fn statement(&self) -> Result<Statement, Rejection> {
+        let statement = parse_statement(self.statement.as_bytes())?;
+        for (pointer, text) in statement.text_fields() {
+            if let Some(kind) = find_personal_data(text) {
+                return Err(Rejection::personal_data(
+                    pointer.clone(),
+                    format!(
+                        "{pointer} contains a {}; statements are public",
+                        kind.describe_en()
+                    ),
+                    format!("{pointer} 含有{}，声明是公开的", kind.describe_zh()),
+                ));
+            }
+        }
+        Ok(statement)
     }
 
     pub fn id(&self) -> StatementDigest {

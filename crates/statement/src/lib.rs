@@ -1,5 +1,12 @@
 //! pactlog statements.
+pub mod body;
 pub mod canonical;
+pub mod entry;
 pub mod envelope;
+pub mod ids;
+pub mod personal_data;
 pub mod rejection;
+pub mod schema;
 pub mod signature;
+pub mod statement;
+pub mod time;
