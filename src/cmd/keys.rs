@@ -54,8 +54,8 @@ pub fn run_key(command: KeyCommand) -> anyhow::Result<ExitCode> {
 pub fn run_checkpoint(command: CheckpointCommand) -> anyhow::Result<ExitCode> {
     match command {
         CheckpointCommand::Verify { key, file } => {
-            let note = fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let note =
+                fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             match pactlog_merkle::checkpoint::verify_checkpoint(&note, &key) {
                 Ok(checkpoint) => {
                     println!(
@@ -82,7 +82,10 @@ pub fn run_checkpoint(command: CheckpointCommand) -> anyhow::Result<ExitCode> {
 pub fn generate_key_files(dir: &Path) -> anyhow::Result<SigningKey> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let key = SigningKey::generate(&mut rand_core::OsRng);
-    write_private(&dir.join(SIGNING_KEY_FILE), &STANDARD.encode(key.to_bytes()))?;
+    write_private(
+        &dir.join(SIGNING_KEY_FILE),
+        &STANDARD.encode(key.to_bytes()),
+    )?;
     fs::write(
         dir.join(PUBLIC_KEY_FILE),
         format!("{}\n", encode_public_key(&key.verifying_key())),

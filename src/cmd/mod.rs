@@ -2,6 +2,7 @@
 //! comments), then dispatched to one module per command group.
 
 mod keys;
+mod ledger;
 mod sign;
 
 use std::process::ExitCode;
@@ -33,10 +34,38 @@ enum Command {
     /// Verify an envelope: canonical bytes, strict signature, statement schema and
     /// personal-data rules. Exit 0 if valid; otherwise print the rejection code and message.
     Verify(sign::VerifyArgs),
-    /// Work with signed checkpoints.
+    /// Print the latest signed checkpoint of a ledger (`--dir`), or verify one (`verify`).
+    #[command(args_conflicts_with_subcommands = true)]
     Checkpoint {
+        /// The data directory whose latest checkpoint to print.
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
         #[command(subcommand)]
-        command: keys::CheckpointCommand,
+        command: Option<keys::CheckpointCommand>,
+    },
+    /// Create a new ledger: root authority and its key, checkpoint key, the signed
+    /// `log.genesis` at seq 0 and the first checkpoint. Prints the verifier key to pin.
+    Init(ledger::InitArgs),
+    /// Submit envelopes to a ledger, with the same checks the server makes; prints each
+    /// entry's seq once it is durable and under a signed checkpoint.
+    Submit(ledger::SubmitArgs),
+    /// Work with the whole log.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
+    },
+    /// Print entries as NDJSON, each line exactly an entry's leaf data (as `GET /v1/entries`).
+    Entries(ledger::EntriesArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum LogCommand {
+    /// Replay the log: every signature, every rule, and the tree root against the latest
+    /// checkpoint signed by the key the genesis pins.
+    Verify {
+        /// The data directory.
+        #[arg(long)]
+        dir: std::path::PathBuf,
     },
 }
 
@@ -45,7 +74,26 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key { command } => keys::run_key(command),
         Command::Sign(args) => sign::run_sign(args),
         Command::Verify(args) => sign::run_verify(args),
-        Command::Checkpoint { command } => keys::run_checkpoint(command),
+        Command::Checkpoint {
+            command: Some(command),
+            ..
+        } => keys::run_checkpoint(command),
+        Command::Checkpoint {
+            dir: Some(dir),
+            command: None,
+        } => ledger::run_checkpoint_show(&dir),
+        Command::Checkpoint {
+            dir: None,
+            command: None,
+        } => {
+            anyhow::bail!("give --dir DATA to print a ledger's checkpoint, or `checkpoint verify`")
+        }
+        Command::Init(args) => ledger::run_init(args),
+        Command::Submit(args) => ledger::run_submit(args),
+        Command::Log {
+            command: LogCommand::Verify { dir },
+        } => ledger::run_log_verify(&dir),
+        Command::Entries(args) => ledger::run_entries(args),
     }
 }
 

@@ -59,7 +59,11 @@ pub fn run_verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
     });
     match verdict {
         Ok(envelope) => {
-            println!("ok: statement {} signed by {}", envelope.id(), envelope.signer_base64());
+            println!(
+                "ok: statement {} signed by {}",
+                envelope.id(),
+                envelope.signer_base64()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Err(rejection) => {

@@ -20,10 +20,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Value};
 
 use crate::ids::{
-    AgreementId, AgreementKind, AmendedVersion, CardColor, CardId, Category, Comment, Description, Goal, Grade, InvalidValue, LogOrigin, MaxSkewS, MediaType, MeetingEvery,
-    MetricKey, MetricValue, Name, NeedId, ObligationId, OrgId, OrgKind, Ownership, Period,
-    ProposedVersion, PublicKey, Rating, Reason, Region, ResultId, Score, Sha256Hex, StatementId,
-    Summary, Target, Title, True, VerifierKey, Version,
+    AgreementId, AgreementKind, AmendedVersion, CardColor, CardId, Category, Comment, Description,
+    Goal, Grade, InvalidValue, LogOrigin, MaxSkewS, MediaType, MeetingEvery, MetricKey,
+    MetricValue, Name, NeedId, ObligationId, OrgId, OrgKind, Ownership, Period, ProposedVersion,
+    PublicKey, Rating, Reason, Region, ResultId, Score, Sha256Hex, StatementId, Summary, Target,
+    Title, True, VerifierKey, Version,
 };
 use crate::rejection::Rejection;
 use crate::time::Date;
@@ -61,10 +62,7 @@ impl<T, const MIN: usize, const MAX: usize> BoundedVec<T, MIN, MAX> {
             Ok(BoundedVec(items))
         } else {
             Err(InvalidValue::new(
-                format!(
-                    "must have from {MIN} to {MAX} items, not {}",
-                    items.len()
-                ),
+                format!("must have from {MIN} to {MAX} items, not {}", items.len()),
                 format!("元素个数应为 {MIN} 至 {MAX} 个，实际为 {} 个", items.len()),
             ))
         }
@@ -585,8 +583,14 @@ impl<'a> AgreementTerms<'a> {
         if let Some(i) = first_repeat(self.parties) {
             return Err(Rejection::schema(
                 format!("/body/parties/{i}"),
-                format!("/body/parties/{i}: party `{}` is listed twice", self.parties[i]),
-                format!("成员 /body/parties/{i}：参与方 {} 重复出现", self.parties[i]),
+                format!(
+                    "/body/parties/{i}: party `{}` is listed twice",
+                    self.parties[i]
+                ),
+                format!(
+                    "成员 /body/parties/{i}：参与方 {} 重复出现",
+                    self.parties[i]
+                ),
             ));
         }
         if self.term.start > self.term.end {
@@ -667,7 +671,10 @@ impl<'a> AgreementTerms<'a> {
             out.push((format!("/body/goals/{i}"), goal.as_str()));
         }
         for (i, obligation) in self.obligations.iter().enumerate() {
-            out.push((format!("/body/obligations/{i}/title"), obligation.title.as_str()));
+            out.push((
+                format!("/body/obligations/{i}/title"),
+                obligation.title.as_str(),
+            ));
         }
         out.push(("/body/title".into(), self.title.as_str()));
     }

@@ -64,7 +64,9 @@ impl Reason {
             Reason::KeyOrder => "object keys not sorted by UTF-16 code units",
             Reason::DuplicateKey => "duplicate object key",
             Reason::StringEscape => "string escape not in canonical form",
-            Reason::NumberForm => "number not a plain integer (fraction, exponent, sign or leading zero)",
+            Reason::NumberForm => {
+                "number not a plain integer (fraction, exponent, sign or leading zero)"
+            }
             Reason::NumberRange => "integer outside ±(2^53−1)",
             Reason::TooDeep => "nesting too deep",
             Reason::TrailingBytes => "bytes after the JSON value",

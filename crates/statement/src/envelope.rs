@@ -16,11 +16,11 @@ use sha2::{Digest, Sha256};
 use crate::canonical::{check_canonical, to_canonical_vec};
 use crate::personal_data::find_personal_data;
 use crate::rejection::{Code, Rejection};
-use crate::statement::{parse_statement, Statement};
 use crate::signature::{
     encode_public_key, encode_signature, parse_signature, parse_signer, sign_statement,
     verify_statement, SignatureError,
 };
+use crate::statement::{parse_statement, Statement};
 
 /// Largest HTTP request body of one envelope (SPEC §1, check 1). Chosen so that an entry's
 /// leaf data — the envelope plus seq and `accepted_at` — fits the 65 535-byte length prefix
@@ -94,7 +94,10 @@ impl Envelope {
                     "envelope is {} bytes; the limit is {ENVELOPE_BYTES_MAX}",
                     body.len()
                 ),
-                format!("信封为 {} 字节，上限为 {ENVELOPE_BYTES_MAX} 字节", body.len()),
+                format!(
+                    "信封为 {} 字节，上限为 {ENVELOPE_BYTES_MAX} 字节",
+                    body.len()
+                ),
             ));
         }
         // Check 2: UTF-8, one JSON object.
@@ -154,8 +157,7 @@ impl Envelope {
         let signer = parse_signer(&signer).map_err(signature_rejection)?;
         let signature = parse_signature(&signature).map_err(signature_rejection)?;
         let statement = statement.get();
-        verify_statement(&signer, statement.as_bytes(), &signature)
-            .map_err(signature_rejection)?;
+        verify_statement(&signer, statement.as_bytes(), &signature).map_err(signature_rejection)?;
         Ok(Envelope {
             id: StatementDigest::of(statement.as_bytes()),
             statement: statement.into(),
@@ -176,7 +178,10 @@ impl Envelope {
         })?;
         check_canonical(&canonical).map_err(|e| {
             not_canonical(
-                format!("statement cannot be made canonical: {}", e.reason.describe_en()),
+                format!(
+                    "statement cannot be made canonical: {}",
+                    e.reason.describe_en()
+                ),
                 format!("声明无法成为规范形式：{}", e.reason.describe_zh()),
             )
         })?;
@@ -326,7 +331,11 @@ impl<'a> Members<'a> {
                 )
             })
         };
-        Ok((statement, string(signer, "signer")?, string(signature, "signature")?))
+        Ok((
+            statement,
+            string(signer, "signer")?,
+            string(signature, "signature")?,
+        ))
     }
 }
 
@@ -464,18 +473,19 @@ mod tests {
             Some(Code::Malformed)
         );
         let spaced = st.replacen(':', ": ", 1);
-        assert_eq!(code(&envelope_text(&spaced, &signer, &sig)), Some(Code::NotCanonical));
+        assert_eq!(
+            code(&envelope_text(&spaced, &signer, &sig)),
+            Some(Code::NotCanonical)
+        );
         let dup = format!(
             r#"{{"statement":{st},"signer":"{signer}","signer":"{signer}","signature":"{sig}"}}"#
         );
         assert_eq!(code(&dup), Some(Code::NotCanonical));
-        let nested_dup = format!(
-            r#"{{"statement":{st},"signer":{{"a":1,"a":1}},"signature":"{sig}"}}"#
-        );
+        let nested_dup =
+            format!(r#"{{"statement":{st},"signer":{{"a":1,"a":1}},"signature":"{sig}"}}"#);
         assert_eq!(code(&nested_dup), Some(Code::NotCanonical));
-        let extra = format!(
-            r#"{{"statement":{st},"signer":"{signer}","signature":"{sig}","note":1}}"#
-        );
+        let extra =
+            format!(r#"{{"statement":{st},"signer":"{signer}","signature":"{sig}","note":1}}"#);
         assert_eq!(code(&extra), Some(Code::BadSignature));
         let missing = format!(r#"{{"statement":{st},"signer":"{signer}"}}"#);
         assert_eq!(code(&missing), Some(Code::BadSignature));

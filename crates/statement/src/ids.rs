@@ -25,6 +25,16 @@ use crate::time::Date;
 /// A control character never occurs in our own explanations.
 pub(crate) const ZH_SEPARATOR: char = '\u{1F}';
 
+/// Splits the message of a serde error raised by one of this module's types into its English
+/// and, when present, Chinese explanation. Crates that deserialize these types with serde
+/// (query parameters, say) use it to show a clean message.
+pub fn split_message(message: &str) -> (&str, Option<&str>) {
+    match message.split_once(ZH_SEPARATOR) {
+        Some((en, zh)) => (en, Some(zh)),
+        None => (message, None),
+    }
+}
+
 /// Why a value is not one SPEC allows, in English and in Chinese. Neither text repeats the
 /// value (it may be long) nor names the member (the caller knows the pointer).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -336,7 +346,11 @@ fn parse_verifier_key(s: &str) -> Option<(&str, [u8; 4], [u8; 32])> {
     let (name, rest) = s.split_once('+')?;
     let (hash_hex, key_b64) = rest.split_once('+')?;
     check_key_name(name).ok()?;
-    if hash_hex.len() != 8 || !hash_hex.bytes().all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f')) {
+    if hash_hex.len() != 8
+        || !hash_hex
+            .bytes()
+            .all(|c| matches!(c, b'0'..=b'9' | b'a'..=b'f'))
+    {
         return None;
     }
     let mut hash = [0u8; 4];
@@ -415,9 +429,8 @@ fn restricted_name(s: &str) -> bool {
     let b = s.as_bytes();
     (1..=127).contains(&b.len())
         && (b[0].is_ascii_lowercase() || b[0].is_ascii_digit())
-        && b.iter().all(|c| {
-            c.is_ascii_lowercase() || c.is_ascii_digit() || b"!#$&^_.+-".contains(c)
-        })
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || b"!#$&^_.+-".contains(c))
 }
 
 fn check_media_type(s: &str) -> Result<(), InvalidValue> {
@@ -1152,7 +1165,8 @@ pub enum PeriodKind {
 }
 
 /// An evaluation or aggregation period (SPEC §4.1): a year `2025`, a half `2025-H1`/`H2`, a
-/// quarter `2025-Q1`…`Q4` or a month `2025-01`…`12`.
+/// quarter `2025-Q1`…`Q4` or a month `2025-01`…`12`. Ordered by year, then kind, then index
+/// (a total order for map keys, chronological only within one kind).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Period {
     year: u16,
@@ -1307,7 +1321,14 @@ mod tests {
 
     #[test]
     fn ids_follow_the_pattern() {
-        for ok in ["js.lyg.fgw", "js.lyg.v.nanxin", "abc", "a-b", &"a".repeat(64), "0.9"] {
+        for ok in [
+            "js.lyg.fgw",
+            "js.lyg.v.nanxin",
+            "abc",
+            "a-b",
+            &"a".repeat(64),
+            "0.9",
+        ] {
             assert!(OrgId::new(ok).is_ok(), "{ok}");
         }
         for bad in [
@@ -1392,7 +1413,10 @@ mod tests {
         assert!(Name::new("a\nb").is_err());
         assert!(Name::new("a\tb").is_err());
         assert!(Name::new("a\u{7f}b").is_err());
-        assert!(Name::new("a\u{85}b").is_ok(), "C1 controls are outside SPEC §1's set");
+        assert!(
+            Name::new("a\u{85}b").is_ok(),
+            "C1 controls are outside SPEC §1's set"
+        );
         assert!(Description::new("第一行\n第二行").is_ok());
         assert!(Description::new("a\r\nb").is_err());
         assert!(Description::new("x".repeat(4000)).is_ok());
@@ -1401,10 +1425,24 @@ mod tests {
 
     #[test]
     fn metric_keys() {
-        for ok in ["visits", "funds_cny", "x-a", "x-trees_planted", &format!("x-a{}", "b".repeat(31))] {
+        for ok in [
+            "visits",
+            "funds_cny",
+            "x-a",
+            "x-trees_planted",
+            &format!("x-a{}", "b".repeat(31)),
+        ] {
             assert!(MetricKey::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["Visits", "x-", "x-1a", "x-A", "y-abc", &format!("x-a{}", "b".repeat(32)), "visit"] {
+        for bad in [
+            "Visits",
+            "x-",
+            "x-1a",
+            "x-A",
+            "y-abc",
+            &format!("x-a{}", "b".repeat(32)),
+            "visit",
+        ] {
             assert!(MetricKey::new(bad).is_err(), "{bad}");
         }
         assert_eq!(
@@ -1415,10 +1453,22 @@ mod tests {
 
     #[test]
     fn media_types() {
-        for ok in ["image/jpeg", "application/pdf", "image/svg+xml", "application/vnd.ms-excel"] {
+        for ok in [
+            "image/jpeg",
+            "application/pdf",
+            "image/svg+xml",
+            "application/vnd.ms-excel",
+        ] {
             assert!(MediaType::new(ok).is_ok(), "{ok}");
         }
-        for bad in ["image/JPEG", "image", "image/", "/jpeg", "text/plain; charset=utf-8", "a/b/c"] {
+        for bad in [
+            "image/JPEG",
+            "image",
+            "image/",
+            "/jpeg",
+            "text/plain; charset=utf-8",
+            "a/b/c",
+        ] {
             assert!(MediaType::new(bad).is_err(), "{bad}");
         }
     }
@@ -1446,7 +1496,10 @@ mod tests {
             assert_eq!(Period::containing(kind, d(first)), period);
             assert_eq!(Period::containing(kind, d(last)), period);
         }
-        for bad in ["25", "2025-H3", "2025-Q0", "2025-Q5", "2025-00", "2025-13", "2025-7", "2025-h1", "2025-", "2025-W01"] {
+        for bad in [
+            "25", "2025-H3", "2025-Q0", "2025-Q5", "2025-00", "2025-13", "2025-7", "2025-h1",
+            "2025-", "2025-W01",
+        ] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
     }
@@ -1460,14 +1513,25 @@ mod tests {
         assert!(AmendedVersion::new(1).is_err());
         assert!(serde_json::from_str::<Score>("-1").is_err());
         assert!(serde_json::from_str::<Score>("1.5").is_err());
-        assert_eq!(serde_json::from_str::<Score>("42").ok().map(Score::get), Some(42));
+        assert_eq!(
+            serde_json::from_str::<Score>("42").ok().map(Score::get),
+            Some(42)
+        );
     }
 
     #[test]
     fn enums_use_their_wire_names() {
         assert_eq!(Category::ALL.len(), 7);
-        assert_eq!(serde_json::to_string(&Category::PartyBuilding).ok().as_deref(), Some("\"party_building\""));
-        assert_eq!("half_year".parse::<MeetingEvery>(), Ok(MeetingEvery::HalfYear));
+        assert_eq!(
+            serde_json::to_string(&Category::PartyBuilding)
+                .ok()
+                .as_deref(),
+            Some("\"party_building\"")
+        );
+        assert_eq!(
+            "half_year".parse::<MeetingEvery>(),
+            Ok(MeetingEvery::HalfYear)
+        );
         assert!("Organ".parse::<OrgKind>().is_err());
         assert_eq!(AgreementKind::Tripartite.party_count(), 3..=3);
     }

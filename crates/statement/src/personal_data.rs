@@ -29,7 +29,7 @@
 //! Scanning is one pass over `char`s with a five-character look-behind and a bounded
 //! look-ahead (at most 19 characters) from each candidate start, so it is linear in the length
 //! of the text and allocates nothing: the full-width mapping is applied on the fly to a cloned
-//! `Chars` iterator instead of building a mapped copy of the text.
+//! `CharIndices` iterator instead of building a mapped copy of the text.
 
 use std::str::CharIndices;
 

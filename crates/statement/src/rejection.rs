@@ -171,7 +171,11 @@ impl Rejection {
     }
 
     /// A `schema` rejection at `pointer` (RFC 6901, relative to the statement object).
-    pub fn schema(pointer: impl Into<String>, detail: impl Into<String>, detail_zh: impl AsRef<str>) -> Self {
+    pub fn schema(
+        pointer: impl Into<String>,
+        detail: impl Into<String>,
+        detail_zh: impl AsRef<str>,
+    ) -> Self {
         Rejection {
             pointer: Some(pointer.into()),
             ..Rejection::new(Code::Schema, detail, detail_zh)

@@ -36,10 +36,25 @@ pub fn body_schema(t: StatementType) -> Value {
     schema.to_value()
 }
 
-/// The file `schemas/<type>.json`: the schema pretty-printed, with a trailing newline.
+/// `value` with every object's members in sorted order, whatever `serde_json`'s map type:
+/// the golden files must not change if some crate turns on `serde_json/preserve_order`.
+fn sorted(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut members: Vec<(String, Value)> = map.into_iter().collect();
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(members.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+/// The file `schemas/<type>.json`: the schema pretty-printed with sorted members and a
+/// trailing newline.
 pub fn body_schema_file(t: StatementType) -> String {
     // A `Value` always serializes.
-    let mut text = serde_json::to_string_pretty(&body_schema(t)).unwrap_or_default();
+    let mut text = serde_json::to_string_pretty(&sorted(body_schema(t))).unwrap_or_default();
     text.push('\n');
     text
 }

@@ -107,7 +107,11 @@ pub fn verify_statement(
 /// Strict verification of raw bytes, with no domain prefix: the primitive under
 /// [`verify_statement`], exposed so the public Ed25519 vectors test exactly the check
 /// pactlog relies on.
-pub fn verify_raw(public_key: &[u8], message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+pub fn verify_raw(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
     let key: [u8; 32] = public_key
         .try_into()
         .map_err(|_| SignatureError::SignerEncoding)?;
@@ -146,7 +150,10 @@ mod tests {
         let key = key();
         let statement = br#"{"a":1}"#;
         let sig = sign_statement(&key, statement);
-        assert_eq!(verify_statement(&key.verifying_key(), statement, &sig), Ok(()));
+        assert_eq!(
+            verify_statement(&key.verifying_key(), statement, &sig),
+            Ok(())
+        );
         // The same signature is not valid over the bare statement (no domain prefix).
         assert!(key.verifying_key().verify_strict(statement, &sig).is_err());
         assert_eq!(

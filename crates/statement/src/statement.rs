@@ -17,7 +17,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::body::*;
-use crate::ids::{InvalidValue, OrgId, ZH_SEPARATOR};
+use crate::ids::{split_message, InvalidValue, OrgId};
 use crate::rejection::{pointer_token, Rejection};
 use crate::time::Timestamp;
 
@@ -243,9 +243,7 @@ pub fn parse_statement(canonical_bytes: &[u8]) -> Result<Statement, Rejection> {
         let pointer = format!("/{}", pointer_token(extra));
         return Err(Rejection::schema(
             pointer.clone(),
-            format!(
-                "{pointer}: a statement has only the members author, body, log, time and type"
-            ),
+            format!("{pointer}: a statement has only the members author, body, log, time and type"),
             format!("成员 {pointer}：声明只能包含 author、body、log、time、type 五个成员"),
         ));
     }
@@ -350,7 +348,7 @@ fn kind_zh(s: &str) -> &'static str {
 /// English and Chinese explanations of a serde error message. Our own checks carry both
 /// (see `ZH_SEPARATOR`); serde's structural errors are recognized by their fixed wording.
 fn explain(message: &str) -> (String, String) {
-    if let Some((en, zh)) = message.split_once(ZH_SEPARATOR) {
+    if let (en, Some(zh)) = split_message(message) {
         return (en.to_string(), zh.to_string());
     }
     if message.starts_with("missing field `") {
@@ -370,16 +368,27 @@ fn explain(message: &str) -> (String, String) {
     if message.starts_with("unknown variant `") {
         let value = quoted(message);
         let allowed = message.split_once(", expected ").map_or("", |(_, e)| e);
+        // serde writes "`a` or `b`" / "one of `a`, `b`, `c`".
+        let allowed_zh = allowed
+            .trim_start_matches("one of ")
+            .replace('`', "")
+            .replace(", ", "、")
+            .replace(" or ", "或");
         return (
             format!("`{value}` is not an allowed value (expected {allowed})"),
-            format!("取值 {value} 不在允许的范围内（应为 {allowed}）"),
+            format!("取值 {value} 不在允许的范围内（应为 {allowed_zh} 之一）"),
         );
     }
     if let Some(rest) = message.strip_prefix("invalid type: ") {
         let (found, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
         return (
             format!("has the wrong type: {rest}"),
-            format!("类型错误：应为{}，实际为{}", kind_zh(expected), kind_zh(found)),
+            // The found value follows its kind ("string \"x\""): only the kind is read.
+            format!(
+                "类型错误：应为{}，实际为{}",
+                kind_zh(expected),
+                kind_zh(found.split([' ', '`']).next().unwrap_or(""))
+            ),
         );
     }
     if message.starts_with("duplicate field `") {

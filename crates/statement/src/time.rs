@@ -126,8 +126,11 @@ impl Date {
 
     /// The date `year-month-day`, if it exists in the calendar and `year` ≤ 9999.
     pub fn from_ymd(year: u16, month: u8, day: u8) -> Option<Date> {
-        (year <= YEAR_MAX && day >= 1 && day <= days_in_month(year, month))
-            .then_some(Date { year, month, day })
+        (year <= YEAR_MAX && day >= 1 && day <= days_in_month(year, month)).then_some(Date {
+            year,
+            month,
+            day,
+        })
     }
 
     /// Parses `YYYY-MM-DD` strictly: ten ASCII characters, a date that exists.
@@ -517,7 +520,13 @@ mod tests {
             assert!(Date::from_ymd(2025, month, len).is_some());
             assert!(Date::from_ymd(2025, month, len + 1).is_none());
         }
-        for bad in ["2025-00-10", "2025-13-01", "2025-04-31", "2025-01-00", "2025-1-01"] {
+        for bad in [
+            "2025-00-10",
+            "2025-13-01",
+            "2025-04-31",
+            "2025-01-00",
+            "2025-1-01",
+        ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
         }
     }
@@ -599,7 +608,10 @@ mod tests {
         assert_eq!(t.format_millis(), "2025-03-01T10:00:01.123Z");
         let whole = Timestamp::parse("2025-03-01T10:00:00Z").expect("valid");
         assert_eq!(whole.format_millis(), "2025-03-01T10:00:00.000Z");
-        assert_eq!(whole, Timestamp::parse("2025-03-01T10:00:00.000Z").expect("valid"));
+        assert_eq!(
+            whole,
+            Timestamp::parse("2025-03-01T10:00:00.000Z").expect("valid")
+        );
         assert_eq!(
             Timestamp::from_unix_millis(-1).map(|t| t.to_string()),
             Some("1969-12-31T23:59:59.999Z".to_string())
@@ -608,8 +620,14 @@ mod tests {
             Timestamp::from_unix_millis(Timestamp::MIN_UNIX_MS).map(|t| t.to_string()),
             Some("0000-01-01T00:00:00.000Z".to_string())
         );
-        assert_eq!(Timestamp::from_unix_millis(Timestamp::MAX_UNIX_MS + 1), None);
-        assert_eq!(Timestamp::from_unix_millis(Timestamp::MIN_UNIX_MS - 1), None);
+        assert_eq!(
+            Timestamp::from_unix_millis(Timestamp::MAX_UNIX_MS + 1),
+            None
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(Timestamp::MIN_UNIX_MS - 1),
+            None
+        );
     }
 
     #[test]

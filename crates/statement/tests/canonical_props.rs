@@ -4,7 +4,7 @@
 use ed25519_dalek::SigningKey;
 use pactlog_statement::canonical::{check_canonical, to_canonical_vec};
 use pactlog_statement::envelope::Envelope;
-use pactlog_statement::signature::{parse_signer, verify_raw, verify_statement, signed_message};
+use pactlog_statement::signature::{parse_signer, signed_message, verify_raw, verify_statement};
 use proptest::prelude::*;
 use serde_json::Value;
 
@@ -97,13 +97,19 @@ fn every_one_bit_change_to_signer_or_signature_fails() {
     for bit in 0..public.len() * 8 {
         let mut changed = public;
         changed[bit / 8] ^= 1 << (bit % 8);
-        assert!(verify_raw(&changed, &message, &signature).is_err(), "signer bit {bit}");
+        assert!(
+            verify_raw(&changed, &message, &signature).is_err(),
+            "signer bit {bit}"
+        );
         flips += 1;
     }
     for bit in 0..signature.len() * 8 {
         let mut changed = signature.clone();
         changed[bit / 8] ^= 1 << (bit % 8);
-        assert!(verify_raw(&public, &message, &changed).is_err(), "signature bit {bit}");
+        assert!(
+            verify_raw(&public, &message, &changed).is_err(),
+            "signature bit {bit}"
+        );
         flips += 1;
     }
     assert_eq!(flips, 256 + 512);
@@ -136,5 +142,7 @@ proptest! {
 
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine;
-    base64::engine::general_purpose::STANDARD.decode(text).expect("base64")
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("base64")
 }

@@ -39,7 +39,10 @@ fn schema_files_are_up_to_date() {
             stale.push(path.display().to_string());
         }
     }
-    let expected: BTreeSet<String> = StatementType::ALL.iter().map(|t| format!("{t}.json")).collect();
+    let expected: BTreeSet<String> = StatementType::ALL
+        .iter()
+        .map(|t| format!("{t}.json"))
+        .collect();
     let present: BTreeSet<String> = std::fs::read_dir(&dir)
         .map(|entries| {
             entries
@@ -57,7 +60,11 @@ fn schema_files_are_up_to_date() {
 }
 
 /// Calls `f` on every subschema that describes an object with declared members.
-fn each_object_schema(value: &Value, path: &str, f: &mut impl FnMut(&str, &serde_json::Map<String, Value>)) {
+fn each_object_schema(
+    value: &Value,
+    path: &str,
+    f: &mut impl FnMut(&str, &serde_json::Map<String, Value>),
+) {
     match value {
         Value::Object(map) => {
             if map.contains_key("properties") && map.get("type") == Some(&json!("object")) {
@@ -134,7 +141,9 @@ fn examples_pass_the_schema_and_the_parser() {
 /// `None`.
 fn mutate(mut doc: Value, pointer: &str, value: Option<Value>) -> Value {
     let (parent, last) = pointer.rsplit_once('/').expect("pointer");
-    let target = doc.pointer_mut(parent).unwrap_or_else(|| panic!("no {parent}"));
+    let target = doc
+        .pointer_mut(parent)
+        .unwrap_or_else(|| panic!("no {parent}"));
     match (target, value) {
         (Value::Object(map), Some(v)) => {
             map.insert(last.to_string(), v);
@@ -168,7 +177,11 @@ fn invalid_bodies() -> Vec<(StatementType, &'static str, Option<Value>)> {
         (LogGenesis, "/max_skew_s", Some(json!(604_801))),
         (LogGenesis, "/authority/keys", Some(json!([]))),
         (LogGenesis, "/authority/name", Some(json!(""))),
-        (LogGenesis, "/checkpoint_key", Some(json!("pairings.example.gov.cn/jiangsu+0000+AAAA"))),
+        (
+            LogGenesis,
+            "/checkpoint_key",
+            Some(json!("pairings.example.gov.cn/jiangsu+0000+AAAA")),
+        ),
         (LogGenesis, "/origin", Some(json!("has space"))),
         (OrgRegistered, "/org", Some(json!("JS.LYG"))),
         (OrgRegistered, "/name", Some(long(101))),
@@ -176,7 +189,11 @@ fn invalid_bodies() -> Vec<(StatementType, &'static str, Option<Value>)> {
         (OrgRegistered, "/kind", Some(json!("party"))),
         (OrgRegistered, "/region", Some(json!("32070"))),
         (OrgRegistered, "/keys/0", Some(json!("not base64"))),
-        (OrgRegistered, "/keys/1", Some(json!(pactlog_statement::schema::example_key(2).to_string()))),
+        (
+            OrgRegistered,
+            "/keys/1",
+            Some(json!(pactlog_statement::schema::example_key(2).to_string())),
+        ),
         (OrgRegistered, "/ownership", Some(json!("state"))),
         (OrgRegistered, "/parent", Some(Value::Null)),
         (OrgRegistered, "/extra", Some(json!(1))),
@@ -188,35 +205,69 @@ fn invalid_bodies() -> Vec<(StatementType, &'static str, Option<Value>)> {
         (AgreementProposed, "/version", Some(json!(2))),
         (AgreementProposed, "/kind", Some(json!("tripartite"))),
         (AgreementProposed, "/parties/1", Some(json!("js.lyg.fgw"))),
-        (AgreementProposed, "/categories/1", Some(json!("party_building"))),
+        (
+            AgreementProposed,
+            "/categories/1",
+            Some(json!("party_building")),
+        ),
         (AgreementProposed, "/categories", Some(json!([]))),
         (AgreementProposed, "/goals/0", Some(long(201))),
         (AgreementProposed, "/obligations", Some(json!([]))),
-        (AgreementProposed, "/obligations/0/measure/target", Some(json!(0))),
-        (AgreementProposed, "/obligations/0/due", Some(json!("2025-02-29"))),
-        (AgreementProposed, "/obligations/0/title", Some(json!("走访\t调研"))),
+        (
+            AgreementProposed,
+            "/obligations/0/measure/target",
+            Some(json!(0)),
+        ),
+        (
+            AgreementProposed,
+            "/obligations/0/due",
+            Some(json!("2025-02-29")),
+        ),
+        (
+            AgreementProposed,
+            "/obligations/0/title",
+            Some(json!("走访\t调研")),
+        ),
         (AgreementProposed, "/meetings/every", Some(json!("week"))),
         (AgreementProposed, "/term/end", None),
         (AgreementAmended, "/version", Some(json!(1))),
-        (AgreementAmended, "/supersedes", Some(json!("A1".repeat(32)))),
+        (
+            AgreementAmended,
+            "/supersedes",
+            Some(json!("A1".repeat(32))),
+        ),
         (AgreementSigned, "/version", Some(json!(0))),
         (AgreementTerminated, "/effective", Some(json!("2026-1-1"))),
         (ResultReported, "/metrics/visits", Some(json!(-1))),
         (ResultReported, "/metrics/Visits", Some(json!(1))),
         (ResultReported, "/metrics/x-", Some(json!(1))),
-        (ResultReported, "/evidence/0/media_type", Some(json!("image/JPEG"))),
+        (
+            ResultReported,
+            "/evidence/0/media_type",
+            Some(json!("image/JPEG")),
+        ),
         (ResultReported, "/evidence/0/sha256", Some(json!("abc"))),
         (ResultReported, "/summary", Some(long(2001))),
         (ResultConfirmed, "/result", Some(json!(1))),
         (EvaluationRecorded, "/score", Some(json!(101))),
         (EvaluationRecorded, "/period", Some(json!("2025-H3"))),
-        (EvaluationRecorded, "/subject/org", Some(json!("js.lyg.fgw"))),
+        (
+            EvaluationRecorded,
+            "/subject/org",
+            Some(json!("js.lyg.fgw")),
+        ),
         (EvaluationRecorded, "/subject", Some(json!({}))),
         (EvaluationRecorded, "/grade", Some(json!("outstanding"))),
         (CardIssued, "/color", Some(json!("green"))),
         (NeedPosted, "/description", Some(long(4001))),
         (NeedPosted, "/title", Some(json!("路灯\n维修"))),
-        (NeedFulfilled, "/metrics", Some(json!((0..33).map(|i| (format!("x-m{i}"), json!(1))).collect::<serde_json::Map<_, _>>()))),
+        (
+            NeedFulfilled,
+            "/metrics",
+            Some(json!((0..33)
+                .map(|i| (format!("x-m{i}"), json!(1)))
+                .collect::<serde_json::Map<_, _>>())),
+        ),
         (NeedClosed, "/rating", Some(json!(6))),
         (NeedClosed, "/satisfied", Some(json!("yes"))),
     ]

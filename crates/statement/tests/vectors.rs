@@ -9,7 +9,9 @@ use pactlog_statement::canonical::{check_canonical, to_canonical_vec};
 use pactlog_statement::signature::verify_raw;
 
 fn vectors(sub: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testvectors").join(sub)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/testvectors")
+        .join(sub)
 }
 
 fn read(path: &PathBuf) -> Vec<u8> {
@@ -23,7 +25,11 @@ fn jcs_vectors_canonicalize_byte_exact() {
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names.len(), 6, "expected the 6 upstream JCS files, found {names:?}");
+    assert_eq!(
+        names.len(),
+        6,
+        "expected the 6 upstream JCS files, found {names:?}"
+    );
     for name in &names {
         let input: serde_json::Value =
             serde_json::from_slice(&read(&vectors("jcs/input").join(name))).expect("input json");
@@ -33,7 +39,11 @@ fn jcs_vectors_canonicalize_byte_exact() {
             .expect("hex")
             .split_whitespace()
             .collect();
-        assert_eq!(hex::encode(&expected), expected_hex, "{name}: output and outhex differ");
+        assert_eq!(
+            hex::encode(&expected),
+            expected_hex,
+            "{name}: output and outhex differ"
+        );
         let ours = to_canonical_vec(&input).expect("canonicalize");
         assert_eq!(
             String::from_utf8_lossy(&ours),
@@ -44,11 +54,22 @@ fn jcs_vectors_canonicalize_byte_exact() {
         // integers (SPEC §1), so it must accept exactly the outputs that contain no other
         // number.
         let reparsed: serde_json::Value = serde_json::from_slice(&ours).expect("reparse");
-        assert_eq!(to_canonical_vec(&reparsed).expect("again"), ours, "{name}: not idempotent");
+        assert_eq!(
+            to_canonical_vec(&reparsed).expect("again"),
+            ours,
+            "{name}: not idempotent"
+        );
         let integers_only = !contains_non_integer(&reparsed);
-        assert_eq!(check_canonical(&ours).is_ok(), integers_only, "{name}: validator verdict");
+        assert_eq!(
+            check_canonical(&ours).is_ok(),
+            integers_only,
+            "{name}: validator verdict"
+        );
     }
-    println!("jcs vectors: {} files canonicalized byte-exact", names.len());
+    println!(
+        "jcs vectors: {} files canonicalized byte-exact",
+        names.len()
+    );
 }
 
 fn contains_non_integer(value: &serde_json::Value) -> bool {
@@ -88,8 +109,14 @@ fn wycheproof_ed25519_every_case_as_expected() {
             }
         }
     }
-    assert_eq!(valid + invalid, data["numberOfTests"].as_u64().expect("count") as usize);
-    println!("wycheproof ed25519: {} cases, {valid} valid verified, {invalid} invalid rejected", valid + invalid);
+    assert_eq!(
+        valid + invalid,
+        data["numberOfTests"].as_u64().expect("count") as usize
+    );
+    println!(
+        "wycheproof ed25519: {} cases, {valid} valid verified, {invalid} invalid rejected",
+        valid + invalid
+    );
 }
 
 /// SPEC §2: on the 12 speccheck cases only case 3 verifies (`X X X V X X X X X X X X`).

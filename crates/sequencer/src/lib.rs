@@ -1,0 +1,325 @@
+//! The sequencer (SPEC §5): the one writer of a pactlog log.
+//!
+//! Submissions are prepared (checks 1–5, 7–8: parsing and signature verification) on the
+//! caller's thread, so verification runs on every core. Prepared submissions queue for the
+//! single writer thread, which takes them in batches: it decides each one with the state
+//! machine (checks 6, 9–15), appends the accepted ones to the store, makes the batch durable
+//! with one `fdatasync`, extends the Merkle tree, signs a checkpoint over it and persists the
+//! checkpoint — and only then acknowledges anyone (group commit). An acknowledged entry is on
+//! disk and under a signed checkpoint.
+//!
+//! Batching and checkpointing live here, once, above the store (the Tessera shape): the store
+//! knows files, not statements.
+
+pub mod clock;
+mod ingest;
+pub mod keyfile;
+mod open;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use pactlog_merkle::{Hash, Tree};
+use pactlog_state::replay::Prepared;
+use pactlog_statement::ids::StatementId;
+use pactlog_statement::rejection::Rejection;
+use pactlog_statement::time::Timestamp;
+use pactlog_store::{LogReader, StoreError};
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use open::{InitOptions, InitReport, OpenReport};
+
+/// Submissions waiting for the writer. Beyond this the ledger answers `overloaded` instead
+/// of queueing without bound: 4 096 is several batches' worth, enough to keep the writer busy
+/// through an `fdatasync`, small enough that a waiting client hears back within a few
+/// batches.
+pub const QUEUE_LEN_MAX: usize = 4096;
+
+/// Most submissions decided and written in one group commit. Large batches amortize the
+/// `fdatasync` and the checkpoint signature; 1 024 entries of at most 64 KB stay within the
+/// store's write buffer a few times over.
+pub const BATCH_LEN_MAX: usize = 1024;
+
+/// Directory, inside the data directory, of the keys `pactlog init` creates.
+pub const KEYS_DIR: &str = "keys";
+/// The checkpoint signing key (SPEC §5), mode 0600.
+pub const CHECKPOINT_KEY_FILE: &str = "checkpoint.key";
+/// The root authority's first signing key, mode 0600.
+pub const AUTHORITY_KEY_FILE: &str = "authority.key";
+
+/// What a submission gets back once acknowledged (SPEC §7 `POST /v1/statements`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ack {
+    pub seq: u64,
+    pub id: StatementId,
+    pub leaf_hash: Hash,
+    pub accepted_at: Timestamp,
+    /// The signed checkpoint covering the entry (for an already-logged statement, the
+    /// latest).
+    pub checkpoint: Arc<str>,
+    /// True when this submission created the entry, false when it was already logged
+    /// (HTTP 201 vs 200).
+    pub created: bool,
+}
+
+/// Why a submission was not acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubmitError {
+    #[error("{0}")]
+    Rejected(Rejection),
+    /// The queue is full; try again shortly.
+    #[error("the sequencer queue is full")]
+    Overloaded,
+    /// The ledger cannot write any more (a failed write or sync, or shutting down); nothing
+    /// was acknowledged.
+    #[error("the ledger is not accepting statements: {0}")]
+    Unavailable(String),
+}
+
+/// Why a ledger could not be created or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    KeyFile(#[from] keyfile::KeyFileError),
+    #[error("{0}")]
+    Init(String),
+    #[error("the log in {dir} does not replay: {reason}")]
+    Replay { dir: PathBuf, reason: String },
+    /// SPEC §5: fewer entries than the latest checkpoint covers, or other entries than it
+    /// covers. Acknowledged data is lost; the ledger refuses to start and never signs over it.
+    #[error("the log in {dir} has lost acknowledged data: {reason}. Refusing to start; restore the data directory from a replica or backup")]
+    LostAcknowledged { dir: PathBuf, reason: String },
+    #[error("the checkpoint key in {path} is not the one the genesis pins ({pinned})")]
+    WrongCheckpointKey { path: PathBuf, pinned: String },
+}
+
+/// The latest published checkpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub size: u64,
+    pub root: Hash,
+    pub note: Arc<str>,
+}
+
+/// What readers share with the writer.
+struct Shared {
+    origin: String,
+    verifier_key: String,
+    reader: LogReader,
+    tree: RwLock<Tree>,
+    published: Mutex<Published>,
+    published_changed: Condvar,
+    failed: AtomicBool,
+}
+
+/// A read-only view of the ledger: entries, proofs and checkpoints up to the latest
+/// published checkpoint. Cheap to clone; safe to use from any thread.
+#[derive(Clone)]
+pub struct LedgerView {
+    shared: Arc<Shared>,
+}
+
+impl LedgerView {
+    pub fn origin(&self) -> &str {
+        &self.shared.origin
+    }
+
+    /// The checkpoint verifier key pinned by the genesis (SPEC §5).
+    pub fn verifier_key(&self) -> &str {
+        &self.shared.verifier_key
+    }
+
+    pub fn published(&self) -> Published {
+        lock(&self.shared.published).clone()
+    }
+
+    /// Leaf data of entry `seq`, if it is under the latest checkpoint.
+    pub fn leaf(&self, seq: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        if seq >= self.published().size {
+            return Ok(None);
+        }
+        self.shared.reader.read(seq).map(Some)
+    }
+
+    /// Leaf data of up to `limit` entries from `start`, stopping at the latest checkpoint.
+    pub fn leaves(&self, start: u64, limit: usize) -> Result<Vec<Vec<u8>>, StoreError> {
+        let size = self.published().size;
+        if start >= size {
+            return Ok(Vec::new());
+        }
+        let limit = limit.min(usize::try_from(size - start).unwrap_or(usize::MAX));
+        self.shared.reader.read_range(start, limit)
+    }
+
+    /// The seq of a logged statement (under the latest checkpoint).
+    pub fn seq_of(&self, id: &StatementId) -> Option<u64> {
+        let size = self.published().size;
+        self.shared
+            .reader
+            .seq_of(id.as_bytes())
+            .filter(|seq| *seq < size)
+    }
+
+    /// Runs `f` on the Merkle tree. The tree may extend past the published checkpoint while
+    /// a batch is being made durable; callers bound their sizes by [`LedgerView::published`].
+    pub fn with_tree<T>(&self, f: impl FnOnce(&Tree) -> T) -> T {
+        let tree = self
+            .shared
+            .tree
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&tree)
+    }
+
+    /// Blocks until the published size exceeds `size` or `timeout` passes; returns the
+    /// latest published checkpoint either way.
+    pub fn wait_for_size_above(&self, size: u64, timeout: Duration) -> Published {
+        let deadline = Instant::now() + timeout;
+        let mut published = lock(&self.shared.published);
+        while published.size <= size {
+            let now = Instant::now();
+            if now >= deadline || self.shared.failed.load(Ordering::SeqCst) {
+                break;
+            }
+            published = self
+                .shared
+                .published_changed
+                .wait_timeout(published, deadline - now)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+        }
+        published.clone()
+    }
+
+    /// Whether the writer stopped after a failed write or sync.
+    pub fn has_failed(&self) -> bool {
+        self.shared.failed.load(Ordering::SeqCst)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A submission travelling to the writer, with where to send its answer.
+struct Request {
+    prepared: Prepared,
+    reply: tokio::sync::oneshot::Sender<Result<Ack, SubmitError>>,
+}
+
+/// An open ledger: the writer thread and a view. Dropping it (or [`Ledger::shutdown`])
+/// finishes the queued batches — every submission already accepted into the queue is decided,
+/// made durable and answered — and stops the writer.
+pub struct Ledger {
+    view: LedgerView,
+    requests: Option<SyncSender<Request>>,
+    writer: Option<JoinHandle<()>>,
+}
+
+impl Ledger {
+    /// Creates a new ledger in `dir` (SPEC §3 `log.genesis`, §5 first checkpoint).
+    pub fn init(
+        dir: &Path,
+        options: &InitOptions,
+        clock: &dyn Clock,
+    ) -> Result<InitReport, LedgerError> {
+        open::init(dir, options, clock)
+    }
+
+    /// Opens an existing ledger, recovering a torn tail and checking the log against its
+    /// latest checkpoint (SPEC §5), and starts the writer.
+    pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<(Ledger, OpenReport), LedgerError> {
+        let opened = open::open(dir)?;
+        let shared = Arc::new(Shared {
+            origin: opened.state.origin().to_string(),
+            verifier_key: opened.state.genesis.checkpoint_key.clone(),
+            reader: opened.store.reader(),
+            tree: RwLock::new(opened.tree),
+            published: Mutex::new(opened.published),
+            published_changed: Condvar::new(),
+            failed: AtomicBool::new(false),
+        });
+        let (sender, receiver) = mpsc::sync_channel(QUEUE_LEN_MAX);
+        let writer = ingest::Writer {
+            shared: Arc::clone(&shared),
+            store: opened.store,
+            state: opened.state,
+            signer: opened.signer,
+            clock,
+        };
+        let handle = std::thread::Builder::new()
+            .name("pactlog-sequencer".into())
+            .spawn(move || writer.run(receiver))
+            .map_err(|e| LedgerError::Init(format!("cannot start the sequencer thread: {e}")))?;
+        Ok((
+            Ledger {
+                view: LedgerView { shared },
+                requests: Some(sender),
+                writer: Some(handle),
+            },
+            opened.report,
+        ))
+    }
+
+    pub fn view(&self) -> LedgerView {
+        self.view.clone()
+    }
+
+    /// Queues a prepared submission without blocking; the answer arrives on the returned
+    /// receiver. A full queue is `Overloaded`.
+    pub fn enqueue(
+        &self,
+        prepared: Prepared,
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<Ack, SubmitError>>, SubmitError> {
+        let (reply, receiver) = tokio::sync::oneshot::channel();
+        let sender = self.requests.as_ref().ok_or_else(stopped)?;
+        match sender.try_send(Request { prepared, reply }) {
+            Ok(()) => Ok(receiver),
+            Err(TrySendError::Full(_)) => Err(SubmitError::Overloaded),
+            Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        }
+    }
+
+    /// Checks, decides and durably appends one envelope, blocking until it is acknowledged
+    /// (or refused). Waits for room in the queue rather than answering `Overloaded`.
+    pub fn submit(&self, body: &[u8]) -> Result<Ack, SubmitError> {
+        let prepared = Prepared::new(body, self.view.origin()).map_err(SubmitError::Rejected)?;
+        let (reply, receiver) = tokio::sync::oneshot::channel();
+        let sender = self.requests.as_ref().ok_or_else(stopped)?;
+        sender
+            .send(Request { prepared, reply })
+            .map_err(|_| stopped())?;
+        receiver.blocking_recv().map_err(|_| stopped())?
+    }
+
+    /// Finishes every queued submission and stops the writer.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        self.requests = None;
+        if let Some(writer) = self.writer.take() {
+            // A panicking writer has already failed every pending submission.
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn stopped() -> SubmitError {
+    SubmitError::Unavailable("the sequencer has stopped".into())
+}
