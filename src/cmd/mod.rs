@@ -56,6 +56,9 @@ enum Command {
     },
     /// Print entries as NDJSON, each line exactly an entry's leaf data (as `GET /v1/entries`).
     Entries(ledger::EntriesArgs),
+    /// Submit generated statements under load (for crash tests and benchmarks).
+    #[command(hide = true)]
+    Load(ledger::LoadArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             command: LogCommand::Verify { dir },
         } => ledger::run_log_verify(&dir),
         Command::Entries(args) => ledger::run_entries(args),
+        Command::Load(args) => ledger::run_load(args),
     }
 }
 

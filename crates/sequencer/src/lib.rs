@@ -14,6 +14,7 @@
 pub mod clock;
 mod ingest;
 pub mod keyfile;
+pub mod load;
 mod open;
 
 use std::path::{Path, PathBuf};
@@ -110,6 +111,9 @@ pub struct Published {
 /// What readers share with the writer.
 struct Shared {
     origin: String,
+    genesis: pactlog_state::Genesis,
+    /// The root authority's region, for tools that register orgs under it.
+    root_region: pactlog_statement::ids::Region,
     verifier_key: String,
     reader: LogReader,
     tree: RwLock<Tree>,
@@ -128,6 +132,16 @@ pub struct LedgerView {
 impl LedgerView {
     pub fn origin(&self) -> &str {
         &self.shared.origin
+    }
+
+    /// What `log.genesis` fixed for the life of the log.
+    pub fn genesis(&self) -> &pactlog_state::Genesis {
+        &self.shared.genesis
+    }
+
+    /// The root authority's region.
+    pub fn root_region(&self) -> &pactlog_statement::ids::Region {
+        &self.shared.root_region
     }
 
     /// The checkpoint verifier key pinned by the genesis (SPEC §5).
@@ -238,8 +252,16 @@ impl Ledger {
     /// latest checkpoint (SPEC §5), and starts the writer.
     pub fn open(dir: &Path, clock: Arc<dyn Clock>) -> Result<(Ledger, OpenReport), LedgerError> {
         let opened = open::open(dir)?;
+        let root_region = opened
+            .state
+            .orgs
+            .get(&opened.state.genesis.root_authority)
+            .map(|org| org.region.clone())
+            .ok_or_else(|| LedgerError::Init("the genesis created no root authority".into()))?;
         let shared = Arc::new(Shared {
             origin: opened.state.origin().to_string(),
+            genesis: opened.state.genesis.clone(),
+            root_region,
             verifier_key: opened.state.genesis.checkpoint_key.clone(),
             reader: opened.store.reader(),
             tree: RwLock::new(opened.tree),
