@@ -152,8 +152,10 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, LedgerError> {
     let mut leaf_hashes = Vec::with_capacity(usize::try_from(entries).unwrap_or(0));
     for seq in 0..entries {
         let leaf = store.read(seq)?;
+        // Signatures are checked below: for checkpointed entries the signed root binds
+        // every byte, and the rest are verified again before a new checkpoint covers them.
         replayer
-            .apply_leaf(&leaf)
+            .apply_logged_leaf(&leaf)
             .map_err(|e| replay_error(e.to_string()))?;
         leaf_hashes.push(leaf_hash(&leaf));
     }
@@ -207,8 +209,13 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, LedgerError> {
             checkpoint.size
         }
     };
-    // Entries durable but not yet checkpointed were never acknowledged; they are valid
-    // (they replayed), so the log keeps them and checkpoints them now.
+    // Entries durable but not yet checkpointed were never acknowledged; once their
+    // signatures verify (they already replayed under every rule) the log keeps them and
+    // checkpoints them now.
+    for seq in checkpoint_size..entries {
+        let leaf = store.read(seq)?;
+        Entry::parse_leaf(&leaf).map_err(|e| replay_error(format!("entry {seq}: {e}")))?;
+    }
     let note = if checkpoint_size == entries {
         String::from_utf8(store.latest_checkpoint().unwrap_or_default()).unwrap_or_default()
     } else {

@@ -3,7 +3,7 @@
 //! again, so an auditor trusts nothing the operator says).
 
 use pactlog_statement::entry::{Entry, EntryError};
-use pactlog_statement::envelope::Envelope;
+use pactlog_statement::envelope::{Envelope, SignatureCheck};
 use pactlog_statement::ids::StatementId;
 use pactlog_statement::rejection::Rejection;
 use pactlog_statement::statement::Statement;
@@ -44,7 +44,9 @@ pub enum Verdict {
     /// Passed every check; append it.
     Accept,
     /// Check 6: the statement is already in the log at this seq (HTTP 200, not an error).
-    AlreadyLogged { seq: u64 },
+    AlreadyLogged {
+        seq: u64,
+    },
     Reject(Rejection),
 }
 
@@ -115,10 +117,22 @@ impl Replayer {
         self.state.as_ref().map_or(0, |s| s.size)
     }
 
-    /// Replays the next entry from its leaf data.
+    /// Replays the next entry from its leaf data, verifying its signature again.
     pub fn apply_leaf(&mut self, leaf: &[u8]) -> Result<Entry, ReplayError> {
+        self.apply_leaf_with(leaf, SignatureCheck::Verify)
+    }
+
+    /// Replays the next entry from leaf data read back from a trusted log, without verifying
+    /// the signature a second time (see [`Envelope::parse_with`](pactlog_statement::envelope::Envelope::parse_with));
+    /// every rule is still checked. For projections and restarts, never for auditing.
+    pub fn apply_logged_leaf(&mut self, leaf: &[u8]) -> Result<Entry, ReplayError> {
+        self.apply_leaf_with(leaf, SignatureCheck::AlreadyVerified)
+    }
+
+    fn apply_leaf_with(&mut self, leaf: &[u8], check: SignatureCheck) -> Result<Entry, ReplayError> {
         let seq = self.size();
-        let entry = Entry::parse_leaf(leaf).map_err(|source| ReplayError::Entry { seq, source })?;
+        let entry = Entry::parse_leaf_with(leaf, check)
+            .map_err(|source| ReplayError::Entry { seq, source })?;
         self.apply_entry(&entry)?;
         Ok(entry)
     }

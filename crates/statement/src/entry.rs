@@ -12,7 +12,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::canonical::check_canonical;
-use crate::envelope::Envelope;
+use crate::envelope::{Envelope, SignatureCheck};
 use crate::rejection::Rejection;
 use crate::time::Timestamp;
 
@@ -68,13 +68,20 @@ impl Entry {
     /// envelope passes checks 1–4 (canonical statement, strict signature). The rules of the
     /// state machine are not checked here.
     pub fn parse_leaf(leaf: &[u8]) -> Result<Entry, EntryError> {
+        Entry::parse_leaf_with(leaf, SignatureCheck::Verify)
+    }
+
+    /// [`Entry::parse_leaf`], verifying the envelope's signature or not (see
+    /// [`Envelope::parse_with`] for when not).
+    pub fn parse_leaf_with(leaf: &[u8], check: SignatureCheck) -> Result<Entry, EntryError> {
         check_canonical(leaf).map_err(|e| EntryError::NotCanonical(e.to_string()))?;
         let members: LeafMembers<'_> =
             serde_json::from_slice(leaf).map_err(|e| EntryError::Members(e.to_string()))?;
         let accepted_at = Timestamp::parse_millis(members.accepted_at)
             .map_err(|_| EntryError::AcceptedAt(members.accepted_at.to_string()))?;
         let envelope =
-            Envelope::parse(members.envelope.get().as_bytes()).map_err(EntryError::Envelope)?;
+            Envelope::parse_with(members.envelope.get().as_bytes(), check)
+                .map_err(EntryError::Envelope)?;
         Ok(Entry {
             seq: members.seq,
             accepted_at,
