@@ -115,10 +115,10 @@ pub(crate) fn init(
     replayer
         .apply_leaf(&leaf)
         .map_err(|e| LedgerError::Init(format!("the genesis does not verify: {e}")))?;
-    let genesis_id = entry.envelope.id().to_hex();
+    let genesis_id = entry.envelope.id().to_string();
     store.append(&[Record {
         seq: 0,
-        id: entry.envelope.id().0,
+        id: entry.envelope.id().to_bytes(),
         leaf: leaf.clone(),
     }])?;
     store.sync()?;

@@ -34,7 +34,7 @@ impl Prepared {
     }
 
     pub fn id(&self) -> StatementId {
-        StatementId::from_bytes(self.envelope.id().0)
+        self.envelope.id()
     }
 }
 
@@ -165,7 +165,7 @@ impl Replayer {
                 previous: state.last_accepted_at.format_millis(),
             });
         }
-        let id = StatementId::from_bytes(entry.envelope.id().0);
+        let id = entry.envelope.id();
         if let Some(first) = state.seq_of(&id) {
             return Err(ReplayError::Duplicate { seq, first });
         }

@@ -31,7 +31,7 @@ impl Candidate<'_> {
     }
 
     pub fn id(&self) -> StatementId {
-        StatementId::from_bytes(self.envelope.id().0)
+        self.envelope.id()
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::canonical::{check_canonical, to_canonical_vec};
+use crate::ids::StatementId;
 use crate::personal_data::find_personal_data;
 use crate::rejection::{Code, Rejection};
 use crate::signature::{
@@ -27,39 +28,10 @@ use crate::statement::{parse_statement, Statement};
 /// of a tlog-tiles entry bundle.
 pub const ENVELOPE_BYTES_MAX: usize = 64_000;
 
-/// A statement id: SHA-256 of the statement's canonical bytes (SPEC §2).
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StatementDigest(pub [u8; 32]);
-
-impl StatementDigest {
-    pub fn of(canonical_statement: &[u8]) -> Self {
-        StatementDigest(Sha256::digest(canonical_statement).into())
-    }
-
-    /// Lowercase hex, as ids appear in bodies and API answers.
-    pub fn to_hex(&self) -> String {
-        hex::encode(self.0)
-    }
-
-    pub fn from_hex(text: &str) -> Option<Self> {
-        if text.len() != 64 || text.bytes().any(|b| b.is_ascii_uppercase()) {
-            return None;
-        }
-        let mut bytes = [0u8; 32];
-        hex::decode_to_slice(text, &mut bytes).ok()?;
-        Some(StatementDigest(bytes))
-    }
-}
-
-impl fmt::Debug for StatementDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "StatementDigest({})", self.to_hex())
-    }
-}
-
-impl fmt::Display for StatementDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_hex())
+impl StatementId {
+    /// The id of a statement: SHA-256 of its canonical bytes (SPEC §2).
+    pub fn of_statement(canonical_statement: &[u8]) -> Self {
+        StatementId::from_bytes(Sha256::digest(canonical_statement).into())
     }
 }
 
@@ -80,7 +52,7 @@ pub struct Envelope {
     statement: Box<str>,
     signer: VerifyingKey,
     signature: ed25519_dalek::Signature,
-    id: StatementDigest,
+    id: StatementId,
 }
 
 impl fmt::Debug for Envelope {
@@ -181,7 +153,7 @@ impl Envelope {
                 .map_err(signature_rejection)?;
         }
         Ok(Envelope {
-            id: StatementDigest::of(statement.as_bytes()),
+            id: StatementId::of_statement(statement.as_bytes()),
             statement: statement.into(),
             signer,
             signature,
@@ -212,7 +184,7 @@ impl Envelope {
         })?;
         let signature = sign_statement(key, text.as_bytes());
         Ok(Envelope {
-            id: StatementDigest::of(text.as_bytes()),
+            id: StatementId::of_statement(text.as_bytes()),
             statement: text.into_boxed_str(),
             signer: key.verifying_key(),
             signature,
@@ -261,7 +233,7 @@ impl Envelope {
         Ok(statement)
     }
 
-    pub fn id(&self) -> StatementDigest {
+    pub fn id(&self) -> StatementId {
         self.id
     }
 
