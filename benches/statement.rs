@@ -11,7 +11,9 @@ use criterion::{criterion_group, Criterion};
 use ed25519_dalek::SigningKey;
 use pactlog_statement::canonical::{check_canonical, to_canonical_vec};
 use pactlog_statement::envelope::Envelope;
+use pactlog_statement::personal_data::find_personal_data;
 use pactlog_statement::signature::signed_message;
+use pactlog_statement::statement::parse_statement;
 use sha2::{Digest, Sha256};
 
 const ORIGIN: &str = "pairings.example.gov.cn/jiangsu";
@@ -21,7 +23,7 @@ fn proposal() -> serde_json::Value {
     let obligations: Vec<serde_json::Value> = (0..6)
         .map(|i| {
             serde_json::json!({
-                "id": format!("o{i}"),
+                "id": format!("ob-{i}"),
                 "owner": if i % 2 == 0 { "js.lyg.fgw" } else { "js.lyg.v.nanxin" },
                 "category": "livelihood",
                 "title": "每季度走访调研不少于2次，协调解决群众急难愁盼问题",
@@ -64,20 +66,23 @@ struct Sample {
 
 fn samples() -> Vec<Sample> {
     let key = SigningKey::from_bytes(&[3; 32]);
-    [("agreement.proposed", proposal()), ("result.confirmed", confirmation())]
-        .into_iter()
-        .map(|(name, statement)| {
-            let envelope = Envelope::sign(&statement, &key).expect("sign");
-            let signature_bytes: [u8; 64] = base64_decode(&envelope.signature_base64());
-            Sample {
-                name,
-                envelope_bytes: envelope.to_canonical_json().into_bytes(),
-                message: signed_message(envelope.statement_bytes()),
-                key: key.verifying_key(),
-                signature: ed25519_dalek::Signature::from_bytes(&signature_bytes),
-            }
-        })
-        .collect()
+    [
+        ("agreement.proposed", proposal()),
+        ("result.confirmed", confirmation()),
+    ]
+    .into_iter()
+    .map(|(name, statement)| {
+        let envelope = Envelope::sign(&statement, &key).expect("sign");
+        let signature_bytes: [u8; 64] = base64_decode(&envelope.signature_base64());
+        Sample {
+            name,
+            envelope_bytes: envelope.to_canonical_json().into_bytes(),
+            message: signed_message(envelope.statement_bytes()),
+            key: key.verifying_key(),
+            signature: ed25519_dalek::Signature::from_bytes(&signature_bytes),
+        }
+    })
+    .collect()
 }
 
 fn base64_decode<const N: usize>(text: &str) -> [u8; N] {
@@ -90,11 +95,19 @@ fn base64_decode<const N: usize>(text: &str) -> [u8; N] {
 }
 
 /// pactlog's whole verification of one envelope as the sequencer runs it before the state
-/// machine: checks 1–5 of SPEC §4.2.
+/// machine: checks 1–5 and 7–8 of SPEC §4.2 (size, JSON, canonical form, strict signature,
+/// log, typed schema, personal data) and the statement id.
 fn verify_envelope(bytes: &[u8]) {
     let envelope = Envelope::parse(bytes).expect("valid");
     envelope.check_log(ORIGIN).expect("our log");
     black_box(envelope.id());
+}
+
+/// Everything the sequencer checks before the state machine: checks 1–5 and 7–8 (typed
+/// schema and personal data), as `Prepared::new` runs them.
+fn prepare(bytes: &[u8]) {
+    let prepared = pactlog_state::replay::Prepared::new(bytes, ORIGIN).expect("valid");
+    black_box(prepared.statement.expect("schema"));
 }
 
 fn components(c: &mut Criterion) {
@@ -110,7 +123,11 @@ fn components(c: &mut Criterion) {
             b.iter(|| Envelope::sign(black_box(&statement_value), &key).expect("sign"))
         });
         group.bench_function("verify_strict (bare)", |b| {
-            b.iter(|| sample.key.verify_strict(black_box(&sample.message), &sample.signature))
+            b.iter(|| {
+                sample
+                    .key
+                    .verify_strict(black_box(&sample.message), &sample.signature)
+            })
         });
         group.bench_function("verify envelope (ours)", |b| {
             b.iter(|| verify_envelope(black_box(&sample.envelope_bytes)))
@@ -121,47 +138,70 @@ fn components(c: &mut Criterion) {
         group.bench_function("check canonical", |b| {
             b.iter(|| check_canonical(black_box(&canonical)).expect("canonical"))
         });
-        group.bench_function("sha256 id", |b| b.iter(|| Sha256::digest(black_box(&canonical))));
+        group.bench_function("sha256 id", |b| {
+            b.iter(|| Sha256::digest(black_box(&canonical)))
+        });
+        group.bench_function("envelope parse (checks 1-4)", |b| {
+            b.iter(|| Envelope::parse(black_box(&sample.envelope_bytes)).expect("valid"))
+        });
+        let envelope = Envelope::parse(&sample.envelope_bytes).expect("valid");
+        group.bench_function("typed statement (check 7)", |b| {
+            b.iter(|| parse_statement(black_box(envelope.statement_bytes())).expect("schema"))
+        });
+        let statement = parse_statement(envelope.statement_bytes()).expect("schema");
+        group.bench_function("personal data scan (check 8)", |b| {
+            b.iter(|| {
+                for (_, text) in black_box(&statement).text_fields() {
+                    black_box(find_personal_data(text));
+                }
+            })
+        });
         group.finish();
     }
 }
 
-/// Alternates rounds of the two paths on the same messages, so drift in machine speed hits
-/// both alike, and prints the ratio of their medians.
+/// Alternates rounds of the paths on the same messages, so drift in machine speed hits all
+/// alike, and prints the ratio of their medians to bare `verify_strict`.
 fn ratio() {
     const ROUNDS: usize = 41;
     const PER_ROUND: usize = 200;
+    let time = |f: &dyn Fn()| {
+        let start = Instant::now();
+        for _ in 0..PER_ROUND {
+            f();
+        }
+        start.elapsed()
+    };
     println!();
-    println!("ratio: our envelope verification / bare verify_strict (same messages, interleaved)");
+    println!("ratios to bare verify_strict (same messages, interleaved rounds, medians):");
     for sample in samples() {
-        let mut ours = Vec::with_capacity(ROUNDS);
-        let mut bare = Vec::with_capacity(ROUNDS);
+        let (mut bare, mut envelope, mut prepared) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
-            let start = Instant::now();
-            for _ in 0..PER_ROUND {
-                verify_envelope(black_box(&sample.envelope_bytes));
-            }
-            ours.push(start.elapsed());
-            let start = Instant::now();
-            for _ in 0..PER_ROUND {
+            bare.push(time(&|| {
                 let _ = black_box(
-                    sample.key.verify_strict(black_box(&sample.message), &sample.signature),
+                    sample
+                        .key
+                        .verify_strict(black_box(&sample.message), &sample.signature),
                 );
-            }
-            bare.push(start.elapsed());
+            }));
+            envelope.push(time(&|| verify_envelope(black_box(&sample.envelope_bytes))));
+            prepared.push(time(&|| prepare(black_box(&sample.envelope_bytes))));
         }
         let median = |v: &mut Vec<Duration>| {
             v.sort();
-            v[v.len() / 2]
+            v[v.len() / 2].as_secs_f64() * 1e6 / PER_ROUND as f64
         };
-        let (ours, bare) = (median(&mut ours), median(&mut bare));
+        let (bare, envelope, prepared) = (
+            median(&mut bare),
+            median(&mut envelope),
+            median(&mut prepared),
+        );
         println!(
-            "  {:<20} {:>7.1} µs vs {:>7.1} µs  ratio {:.3} ({} bytes)",
+            "  {:<20} {:>5} bytes  verify_strict {bare:>6.1} µs | envelope (checks 1-5) {envelope:>6.1} µs = {:.3}x | + schema & personal data (1-8) {prepared:>6.1} µs = {:.3}x",
             sample.name,
-            ours.as_secs_f64() * 1e6 / PER_ROUND as f64,
-            bare.as_secs_f64() * 1e6 / PER_ROUND as f64,
-            ours.as_secs_f64() / bare.as_secs_f64(),
-            sample.envelope_bytes.len()
+            sample.envelope_bytes.len(),
+            envelope / bare,
+            prepared / bare,
         );
     }
 }

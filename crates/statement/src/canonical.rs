@@ -99,23 +99,74 @@ impl fmt::Display for Reason {
 /// integers within ±(2^53−1) (SPEC §1, §2). Canonical objects have strictly increasing keys,
 /// so a document that passes has no duplicate keys either.
 pub fn check_canonical(bytes: &[u8]) -> Result<(), NotCanonical> {
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(NotCanonical {
-            offset: e.valid_up_to(),
-            reason: Reason::InvalidUtf8,
-        });
-    }
-    let mut checker = Checker { bytes, pos: 0 };
+    check_canonical_statement(bytes).map(drop)
+}
+
+/// [`check_canonical`], also returning the top-level `log` member when it is a string, read
+/// on the way: check 5 (`wrong_log`) then needs no second parse of the statement.
+pub fn check_canonical_statement(bytes: &[u8]) -> Result<Option<Cow<'_, str>>, NotCanonical> {
+    scan(bytes, 0).map(|scan| scan.log)
+}
+
+/// What one pass over canonical bytes found besides their being canonical.
+pub(crate) struct Scan<'a> {
+    /// The string `log` member of the object at depth `log_depth`.
+    pub log: Option<Cow<'a, str>>,
+    /// The top-level object's members: key and the byte range of the value.
+    pub members: Vec<(Cow<'a, str>, std::ops::Range<usize>)>,
+}
+
+/// Checks canonical form and reads, on the way, the top-level members and the string `log`
+/// of objects at depth `log_depth` (0 for a statement, 1 for a statement inside an
+/// envelope, where the statement is the only object at that depth).
+pub(crate) fn scan(bytes: &[u8], log_depth: usize) -> Result<Scan<'_>, NotCanonical> {
+    let source = match std::str::from_utf8(bytes) {
+        Ok(source) => source,
+        Err(e) => {
+            return Err(NotCanonical {
+                offset: e.valid_up_to(),
+                reason: Reason::InvalidUtf8,
+            })
+        }
+    };
+    let mut checker = Checker {
+        bytes,
+        source,
+        pos: 0,
+        log: None,
+        log_depth,
+        members: Vec::new(),
+    };
     checker.value(0)?;
     if checker.pos != bytes.len() {
         return Err(checker.fail(Reason::TrailingBytes));
     }
-    Ok(())
+    Ok(Scan {
+        log: checker.log,
+        members: checker.members,
+    })
 }
 
 struct Checker<'a> {
     bytes: &'a [u8],
+    /// The same bytes, validated as UTF-8 once on entry.
+    source: &'a str,
     pos: usize,
+    /// The `log` member at depth `log_depth`, if a string.
+    log: Option<Cow<'a, str>>,
+    log_depth: usize,
+    /// The top-level members with their value ranges.
+    members: Vec<(Cow<'a, str>, std::ops::Range<usize>)>,
+}
+
+/// Orders keys as JCS does, by UTF-16 code units. For ASCII (every key pactlog defines)
+/// that is byte order, compared without transcoding.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 impl<'a> Checker<'a> {
@@ -179,7 +230,7 @@ impl<'a> Checker<'a> {
             let key_start = self.pos;
             let key = self.string()?;
             if let Some(previous) = &previous {
-                match previous.encode_utf16().cmp(key.encode_utf16()) {
+                match utf16_order(previous, &key) {
                     std::cmp::Ordering::Less => {}
                     std::cmp::Ordering::Equal => {
                         return Err(NotCanonical {
@@ -195,9 +246,17 @@ impl<'a> Checker<'a> {
                     }
                 }
             }
-            previous = Some(key);
             self.expect(b':')?;
-            self.value(depth + 1)?;
+            let value_start = self.pos;
+            if depth == self.log_depth && key == "log" && self.peek() == Some(b'"') {
+                self.log = Some(self.string()?);
+            } else {
+                self.value(depth + 1)?;
+            }
+            if depth == 0 {
+                self.members.push((key.clone(), value_start..self.pos));
+            }
+            previous = Some(key);
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
@@ -299,15 +358,22 @@ impl<'a> Checker<'a> {
                     self.pos += 2;
                     run_start = self.pos;
                 }
-                _ => self.pos += 1,
+                _ => {
+                    // Skip the run of bytes that stand for themselves in one tight loop.
+                    let rest = &self.bytes[self.pos..];
+                    self.pos += rest
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                        .unwrap_or(rest.len());
+                }
             }
         }
     }
 
-    /// The text of `bytes[from..to]`, which lies between escapes and quotes of a string the
-    /// whole of which was checked to be UTF-8 on entry, so it is valid UTF-8 too.
+    /// The text of `bytes[from..to]`. Both ends sit next to an ASCII quote or backslash, so
+    /// they are char boundaries of the input validated on entry: slicing costs nothing.
     fn text(&self, from: usize, to: usize) -> &'a str {
-        std::str::from_utf8(&self.bytes[from..to]).unwrap_or_default()
+        self.source.get(from..to).unwrap_or_default()
     }
 
     /// An integer as JCS writes it: `-?(0|[1-9][0-9]*)`, never `-0`, magnitude ≤ 2^53−1.

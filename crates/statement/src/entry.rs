@@ -79,9 +79,8 @@ impl Entry {
             serde_json::from_slice(leaf).map_err(|e| EntryError::Members(e.to_string()))?;
         let accepted_at = Timestamp::parse_millis(members.accepted_at)
             .map_err(|_| EntryError::AcceptedAt(members.accepted_at.to_string()))?;
-        let envelope =
-            Envelope::parse_with(members.envelope.get().as_bytes(), check)
-                .map_err(EntryError::Envelope)?;
+        let envelope = Envelope::parse_with(members.envelope.get().as_bytes(), check)
+            .map_err(EntryError::Envelope)?;
         Ok(Entry {
             seq: members.seq,
             accepted_at,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
-use crate::canonical::{check_canonical, to_canonical_vec};
+use crate::canonical::{check_canonical_statement, to_canonical_vec};
 use crate::ids::StatementId;
 use crate::personal_data::find_personal_data;
 use crate::rejection::{Code, Rejection};
@@ -53,6 +53,9 @@ pub struct Envelope {
     signer: VerifyingKey,
     signature: ed25519_dalek::Signature,
     id: StatementId,
+    /// The statement's top-level `log` member if it is a string, read by the canonical
+    /// check, for check 5.
+    log: Option<Box<str>>,
 }
 
 impl fmt::Debug for Envelope {
@@ -91,6 +94,13 @@ impl Envelope {
                 ),
             ));
         }
+        // Fast path for the common case of an envelope sent in canonical form (as `pactlog
+        // sign` prints it): one pass checks checks 2–3 and finds the members. Any other
+        // shape takes the general path below, which gives the same verdicts.
+        if let Some(fast) = canonical_envelope(body) {
+            let (statement, signer, signature) = fast;
+            return Envelope::finish(statement, signer, signature, check);
+        }
         // Check 2: UTF-8, one JSON object.
         let text = std::str::from_utf8(body).map_err(|e| {
             Rejection::new(
@@ -108,6 +118,7 @@ impl Envelope {
         })?;
         // Check 3: duplicate keys anywhere, canonical statement bytes, integer numbers.
         let mut seen = HashSet::with_capacity(members.0.len());
+        let mut log = None;
         for (key, value) in &members.0 {
             if !seen.insert(key.as_ref()) {
                 return Err(not_canonical(
@@ -116,7 +127,7 @@ impl Envelope {
                 ));
             }
             if key == "statement" {
-                check_canonical(value.get().as_bytes()).map_err(|e| {
+                log = check_canonical_statement(value.get().as_bytes()).map_err(|e| {
                     not_canonical(
                         format!(
                             "statement bytes are not RFC 8785 canonical at byte {}: {}",
@@ -145,15 +156,25 @@ impl Envelope {
                 "信封成员 statement 不是 JSON 对象",
             ));
         }
-        let signer = parse_signer(&signer).map_err(signature_rejection)?;
-        let signature = parse_signature(&signature).map_err(signature_rejection)?;
-        let statement = statement.get();
+        Envelope::finish((statement.get(), log), &signer, &signature, check)
+    }
+
+    /// The rest of check 4 once the members are known: encodings and the signature.
+    fn finish(
+        (statement, log): (&str, Option<Cow<'_, str>>),
+        signer: &str,
+        signature: &str,
+        check: SignatureCheck,
+    ) -> Result<Envelope, Rejection> {
+        let signer = parse_signer(signer).map_err(signature_rejection)?;
+        let signature = parse_signature(signature).map_err(signature_rejection)?;
         if check == SignatureCheck::Verify {
             verify_statement(&signer, statement.as_bytes(), &signature)
                 .map_err(signature_rejection)?;
         }
         Ok(Envelope {
             id: StatementId::of_statement(statement.as_bytes()),
+            log: log.map(|log| log.as_ref().into()),
             statement: statement.into(),
             signer,
             signature,
@@ -170,7 +191,7 @@ impl Envelope {
                 format!("声明无法规范化：{e}"),
             )
         })?;
-        check_canonical(&canonical).map_err(|e| {
+        let log = check_canonical_statement(&canonical).map_err(|e| {
             not_canonical(
                 format!(
                     "statement cannot be made canonical: {}",
@@ -179,12 +200,14 @@ impl Envelope {
                 format!("声明无法成为规范形式：{}", e.reason.describe_zh()),
             )
         })?;
+        let log: Option<Box<str>> = log.map(|log| log.as_ref().into());
         let text = String::from_utf8(canonical).map_err(|_| {
             Rejection::new(Code::Malformed, "statement is not UTF-8", "声明不是 UTF-8")
         })?;
         let signature = sign_statement(key, text.as_bytes());
         Ok(Envelope {
             id: StatementId::of_statement(text.as_bytes()),
+            log,
             statement: text.into_boxed_str(),
             signer: key.verifying_key(),
             signature,
@@ -196,15 +219,7 @@ impl Envelope {
     /// A statement without a string `log` member is left to check 7 (`schema`), which names
     /// the member; only a `log` that names another log is `wrong_log`.
     pub fn check_log(&self, origin: &str) -> Result<(), Rejection> {
-        #[derive(Deserialize)]
-        struct LogOnly<'a> {
-            #[serde(borrow)]
-            log: Option<Cow<'a, str>>,
-        }
-        let log = serde_json::from_str::<LogOnly<'_>>(&self.statement)
-            .ok()
-            .and_then(|l| l.log);
-        match log {
+        match self.log.as_deref() {
             Some(log) if log != origin => Err(Rejection::new(
                 Code::WrongLog,
                 format!("statement is for log \"{log}\"; this log is \"{origin}\""),
@@ -354,6 +369,34 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     }
 }
 
+/// The statement (with its `log`), signer and signature of an envelope that is itself in
+/// canonical form with exactly the three members and plain strings, or `None` for anything
+/// else (the general path then decides).
+fn canonical_envelope(body: &[u8]) -> Option<((&str, Option<Cow<'_, str>>), &str, &str)> {
+    let scan = crate::canonical::scan(body, 1).ok()?;
+    let text = std::str::from_utf8(body).ok()?;
+    let [(k1, signature), (k2, signer), (k3, statement)] = scan.members.as_slice() else {
+        return None;
+    };
+    if (k1.as_ref(), k2.as_ref(), k3.as_ref()) != ("signature", "signer", "statement") {
+        return None;
+    }
+    let plain_string = |range: &std::ops::Range<usize>| {
+        let value = text.get(range.clone())?;
+        let inner = value.strip_prefix('"')?.strip_suffix('"')?;
+        (!inner.contains('\\')).then_some(inner)
+    };
+    let statement_text = text.get(statement.clone())?;
+    if !statement_text.starts_with('{') {
+        return None;
+    }
+    Some((
+        (statement_text, scan.log),
+        plain_string(signer)?,
+        plain_string(signature)?,
+    ))
+}
+
 /// Whether a (syntactically valid) JSON text has a duplicate key in any object.
 fn has_duplicate_keys(json: &str) -> bool {
     let mut deserializer = serde_json::Deserializer::from_str(json);
@@ -413,6 +456,7 @@ impl<'de> Visitor<'de> for NoDuplicates {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::canonical::check_canonical;
 
     const ORIGIN: &str = "pairings.example.gov.cn/jiangsu";
 
@@ -497,5 +541,15 @@ mod tests {
             "{{ \"signature\" : \"{sig}\",\n \"signer\": \"{signer}\", \"statement\": {st} }}"
         );
         assert_eq!(code(&loose), None);
+        // The canonical fast path and the general path agree on the same envelope.
+        assert_eq!(
+            Envelope::parse(loose.as_bytes()),
+            Envelope::parse(envelope.to_canonical_json().as_bytes())
+        );
+        // A canonical envelope with a fourth member leaves the fast path and is refused.
+        let extra = envelope
+            .to_canonical_json()
+            .replacen("{\"signature\"", "{\"note\":1,\"signature\"", 1);
+        assert_eq!(code(&extra), Some(Code::BadSignature));
     }
 }

@@ -79,11 +79,30 @@ pub fn find_personal_data(text: &str) -> Option<PersonalDataKind> {
     find_personal_data_match(text).map(|found| found.kind)
 }
 
+/// Digits in a mobile number, the shorter of the two kinds of match.
+const MOBILE_DIGITS: usize = 11;
+
+/// ASCII and full-width digits in UTF-8 text.
+fn digit_count(bytes: &[u8]) -> usize {
+    let ascii = bytes.iter().filter(|b| b.is_ascii_digit()).count();
+    let full_width = bytes
+        .windows(3)
+        .filter(|w| w[0] == 0xEF && w[1] == 0xBC && (0x90..=0x99).contains(&w[2]))
+        .count();
+    ascii + full_width
+}
+
 /// The first personal data in `text` by start position, if any (SPEC §4.1).
 ///
 /// A mobile number and an identity number can never start at the same character (one needs a
 /// non-digit, the other a digit, twelve characters on), so "first" is unambiguous.
 pub fn find_personal_data_match(text: &str) -> Option<PersonalDataMatch> {
+    // Every match holds at least 11 digits, ASCII or full-width (U+FF10–U+FF19, encoded
+    // EF BC 90–99). Most text has fewer, and one byte pass settles it before the
+    // char-by-char search.
+    if digit_count(text.as_bytes()) < MOBILE_DIGITS {
+        return None;
+    }
     // The last LOOK_BEHIND_LEN mapped characters, most recent first. NO_CHAR stands for
     // "before the start of the text": it is not a digit and not part of any prefix.
     let mut behind = [NO_CHAR; LOOK_BEHIND_LEN];
