@@ -1,16 +1,13 @@
 //! `pactlog key …` and `pactlog checkpoint verify`.
 
 use std::fs;
-use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+use anyhow::Context;
 use clap::Subcommand;
 use ed25519_dalek::SigningKey;
+use pactlog_sequencer::keyfile;
 use pactlog_statement::signature::encode_public_key;
 
 /// File name of a private signing key inside a key directory.
@@ -81,11 +78,7 @@ pub fn run_checkpoint(command: CheckpointCommand) -> anyhow::Result<ExitCode> {
 /// existing key: a lost private key cannot be recovered, an overwritten one even less.
 pub fn generate_key_files(dir: &Path) -> anyhow::Result<SigningKey> {
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let key = SigningKey::generate(&mut rand_core::OsRng);
-    write_private(
-        &dir.join(SIGNING_KEY_FILE),
-        &STANDARD.encode(key.to_bytes()),
-    )?;
+    let key = keyfile::generate_key_file(&dir.join(SIGNING_KEY_FILE))?;
     fs::write(
         dir.join(PUBLIC_KEY_FILE),
         format!("{}\n", encode_public_key(&key.verifying_key())),
@@ -94,27 +87,7 @@ pub fn generate_key_files(dir: &Path) -> anyhow::Result<SigningKey> {
     Ok(key)
 }
 
-/// Writes a secret to a new file readable by its owner only (mode 0600).
-pub fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {} (refusing to overwrite a key)", path.display()))?;
-    writeln!(file, "{text}")?;
-    file.sync_all()?;
-    Ok(())
-}
-
-/// Reads a private signing key written by `pactlog key generate`.
+/// Reads a private signing key written by `pactlog key generate` or `pactlog init`.
 pub fn read_signing_key(path: &Path) -> anyhow::Result<SigningKey> {
-    let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let seed = STANDARD
-        .decode(text.trim())
-        .with_context(|| format!("{} is not base64", path.display()))?;
-    let Ok(seed) = <[u8; 32]>::try_from(seed.as_slice()) else {
-        bail!("{} does not hold a 32-byte Ed25519 seed", path.display());
-    };
-    Ok(SigningKey::from_bytes(&seed))
+    Ok(keyfile::read_key(path)?)
 }

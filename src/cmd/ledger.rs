@@ -89,7 +89,7 @@ pub fn run_submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let (ledger, report) = Ledger::open(&args.dir, Arc::new(SystemClock))
         .with_context(|| format!("opening {}", args.dir.display()))?;
     if let Some(torn) = &report.torn_tail {
-        eprintln!("recovered: {torn}");
+        report_torn_tail(torn);
     }
     let mut rejected = 0;
     for path in &args.envelopes {
@@ -126,11 +126,7 @@ pub fn run_submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
 /// checks the tree against the latest checkpoint, signed by the key the genesis pins.
 pub fn run_log_verify(dir: &Path) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let (store, recovery) =
-        Store::open(dir).with_context(|| format!("opening {}", dir.display()))?;
-    if let Some(torn) = &recovery.truncated_tail {
-        eprintln!("recovered: {torn}");
-    }
+    let store = open_store(dir)?;
     let mut replayer = Replayer::new();
     let mut tree = Tree::new();
     let mut bytes = 0u64;
@@ -192,16 +188,37 @@ fn hex_digest(bytes: &[u8; 32]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Opens the store of a data directory, reporting any torn tail the store cut on the way
+/// (the cut bytes are saved, and the operator must hear about it).
+fn open_store(dir: &Path) -> anyhow::Result<Store> {
+    let (store, recovery) =
+        Store::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    if let Some(torn) = &recovery.truncated_tail {
+        report_torn_tail(torn);
+    }
+    Ok(store)
+}
+
 pub fn run_entries(args: EntriesArgs) -> anyhow::Result<ExitCode> {
-    let (store, _) =
-        Store::open(&args.dir).with_context(|| format!("opening {}", args.dir.display()))?;
+    let store = open_store(&args.dir)?;
     let size = checkpoint_size(&store)?;
+    if store.len() < size {
+        bail!(
+            "{} holds {} entries but its latest checkpoint covers {size}: acknowledged data is lost / 已确认的记录丢失",
+            args.dir.display(),
+            store.len()
+        );
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut seq = args.from;
     while seq < size {
         let limit = usize::try_from((size - seq).min(1000)).unwrap_or(1000);
-        for leaf in store.read_range(seq, limit)? {
+        let leaves = store.read_range(seq, limit)?;
+        if leaves.is_empty() {
+            bail!("entry {seq} cannot be read");
+        }
+        for leaf in leaves {
             out.write_all(&leaf)?;
             out.write_all(b"\n")?;
             seq += 1;
@@ -212,7 +229,7 @@ pub fn run_entries(args: EntriesArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub fn run_checkpoint_show(dir: &Path) -> anyhow::Result<ExitCode> {
-    let (store, _) = Store::open(dir).with_context(|| format!("opening {}", dir.display()))?;
+    let store = open_store(dir)?;
     let note = store
         .latest_checkpoint()
         .context("the log has no checkpoint")?;
@@ -253,7 +270,7 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let (ledger, report) = Ledger::open(&args.dir, Arc::new(SystemClock))
         .with_context(|| format!("opening {}", args.dir.display()))?;
     if let Some(torn) = &report.torn_tail {
-        eprintln!("recovered: {torn}");
+        report_torn_tail(torn);
     }
     let generator = pactlog_sequencer::load::LoadGenerator::new(&args.dir, &ledger.view(), &args.run)?;
     let started = Instant::now();
@@ -300,4 +317,15 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(super::EXIT_REJECTED)
     })
+}
+
+/// Tells the operator about a torn, unacknowledged tail the store cut on opening: where it
+/// was and where the cut bytes were saved.
+pub fn report_torn_tail(torn: &pactlog_store::TornTail) {
+    eprintln!("recovered: {torn}");
+    eprintln!(
+        "已恢复：截去了未确认的残缺尾部（{} 字节），原字节保存在 {}",
+        torn.bytes_cut,
+        torn.saved_to.display()
+    );
 }

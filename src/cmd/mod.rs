@@ -3,6 +3,7 @@
 
 mod keys;
 mod ledger;
+mod serve;
 mod sign;
 
 use std::process::ExitCode;
@@ -56,6 +57,9 @@ enum Command {
     },
     /// Print entries as NDJSON, each line exactly an entry's leaf data (as `GET /v1/entries`).
     Entries(ledger::EntriesArgs),
+    /// Serve the HTTP interface (SPEC §7, §8) until SIGTERM or SIGINT; prints
+    /// `listening on http://ADDR` once it accepts connections.
+    Serve(serve::ServeArgs),
     /// Submit generated statements under load (for crash tests and benchmarks).
     #[command(hide = true)]
     Load(ledger::LoadArgs),
@@ -98,6 +102,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => ledger::run_log_verify(&dir),
         Command::Entries(args) => ledger::run_entries(args),
         Command::Load(args) => ledger::run_load(args),
+        Command::Serve(args) => serve::run_serve(args),
     }
 }
 

@@ -12,7 +12,7 @@ use ed25519_dalek::SigningKey;
 /// Why a key file could not be written or read.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyFileError {
-    #[error("cannot create key file {path} (an existing key is never overwritten): {source}")]
+    #[error("cannot create key file {path} (refusing to overwrite an existing key): {source}")]
     Create {
         path: PathBuf,
         source: std::io::Error,
@@ -22,7 +22,7 @@ pub enum KeyFileError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("key file {path} does not hold a base64 32-byte Ed25519 seed")]
+    #[error("key file {path} is not base64 of a 32-byte Ed25519 seed")]
     Format { path: PathBuf },
 }
 

@@ -310,16 +310,27 @@ impl Ledger {
         }
     }
 
-    /// Checks, decides and durably appends one envelope, blocking until it is acknowledged
-    /// (or refused). Waits for room in the queue rather than answering `Overloaded`.
-    pub fn submit(&self, body: &[u8]) -> Result<Ack, SubmitError> {
-        let prepared = Prepared::new(body, self.view.origin()).map_err(SubmitError::Rejected)?;
+    /// Queues a prepared submission, waiting for room in the queue; the answer arrives on
+    /// the returned receiver. For producers that keep many submissions in flight.
+    pub fn enqueue_wait(
+        &self,
+        prepared: Prepared,
+    ) -> Result<tokio::sync::oneshot::Receiver<Result<Ack, SubmitError>>, SubmitError> {
         let (reply, receiver) = tokio::sync::oneshot::channel();
         let sender = self.requests.as_ref().ok_or_else(stopped)?;
         sender
             .send(Request { prepared, reply })
             .map_err(|_| stopped())?;
-        receiver.blocking_recv().map_err(|_| stopped())?
+        Ok(receiver)
+    }
+
+    /// Checks, decides and durably appends one envelope, blocking until it is acknowledged
+    /// (or refused). Waits for room in the queue rather than answering `Overloaded`.
+    pub fn submit(&self, body: &[u8]) -> Result<Ack, SubmitError> {
+        let prepared = Prepared::new(body, self.view.origin()).map_err(SubmitError::Rejected)?;
+        self.enqueue_wait(prepared)?
+            .blocking_recv()
+            .map_err(|_| stopped())?
     }
 
     /// Finishes every queued submission and stops the writer.

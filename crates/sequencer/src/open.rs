@@ -11,9 +11,10 @@ use pactlog_statement::entry::Entry;
 use pactlog_statement::envelope::Envelope;
 use pactlog_statement::signature::encode_public_key;
 use pactlog_statement::time::Timestamp;
+use ed25519_dalek::SigningKey;
 use pactlog_store::{Record, Store, TornTail};
 
-use crate::keyfile::{generate_key_file, read_key};
+use crate::keyfile::{read_key, write_new_key};
 use crate::{Clock, LedgerError, Published, AUTHORITY_KEY_FILE, CHECKPOINT_KEY_FILE, KEYS_DIR};
 
 /// What `pactlog init` is told.
@@ -68,18 +69,14 @@ pub(crate) fn init(
     options: &InitOptions,
     clock: &dyn Clock,
 ) -> Result<crate::InitReport, LedgerError> {
-    let mut store = Store::create(dir)?;
-    let keys = keys_dir(dir);
-    fs::create_dir_all(&keys)
-        .map_err(|e| LedgerError::Init(format!("cannot create {}: {e}", keys.display())))?;
-    let checkpoint_key_file = keys.join(CHECKPOINT_KEY_FILE);
-    let authority_key_file = keys.join(AUTHORITY_KEY_FILE);
-    let checkpoint_key = generate_key_file(&checkpoint_key_file)?;
-    let authority_key = generate_key_file(&authority_key_file)?;
-    let signer = CheckpointSigner::new(&options.origin, checkpoint_key)
+    // Everything is built and checked in memory first: a refused init leaves nothing on
+    // disk in the way of a corrected one.
+    let checkpoint_key = SigningKey::generate(&mut rand_core::OsRng);
+    let authority_key = SigningKey::generate(&mut rand_core::OsRng);
+    let signer = CheckpointSigner::new(&options.origin, checkpoint_key.clone())
         .map_err(|e| LedgerError::Init(format!("origin {:?}: {e}", options.origin)))?;
-    // Whole seconds: the genesis `time` is written without a fraction, and its accepted_at
-    // is the same instant (SPEC §3).
+    // The genesis time is the clock in whole seconds, and its accepted_at the same instant
+    // (SPEC §3).
     let now_ms = clock.now_unix_millis();
     let time = Timestamp::from_unix_millis(now_ms - now_ms.rem_euclid(1000))
         .ok_or_else(|| LedgerError::Init("the clock is out of range".into()))?;
@@ -112,9 +109,18 @@ pub(crate) fn init(
     // that does not verify.
     let leaf = entry.leaf_data();
     let mut replayer = Replayer::new();
-    replayer
-        .apply_leaf(&leaf)
-        .map_err(|e| LedgerError::Init(format!("the genesis does not verify: {e}")))?;
+    replayer.apply_leaf(&leaf).map_err(|e| {
+        LedgerError::Init(format!("the genesis does not verify: {e}"))
+    })?;
+
+    let mut store = Store::create(dir)?;
+    let keys = keys_dir(dir);
+    fs::create_dir_all(&keys)
+        .map_err(|e| LedgerError::Init(format!("cannot create {}: {e}", keys.display())))?;
+    let checkpoint_key_file = keys.join(CHECKPOINT_KEY_FILE);
+    let authority_key_file = keys.join(AUTHORITY_KEY_FILE);
+    write_new_key(&checkpoint_key_file, &checkpoint_key)?;
+    write_new_key(&authority_key_file, &authority_key)?;
     let genesis_id = entry.envelope.id().to_string();
     store.append(&[Record {
         seq: 0,
@@ -175,9 +181,16 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, LedgerError> {
     }
     let verifier = CheckpointVerifier::parse(&state.genesis.checkpoint_key)
         .map_err(|e| replay_error(format!("the genesis checkpoint key: {e}")))?;
+    // If the store cut a tail on the way and the log then falls short of its checkpoint,
+    // the cut bytes are what an operator needs to restore: say where they are.
+    let torn_note = recovery
+        .truncated_tail
+        .as_ref()
+        .map(|torn| format!("; on opening, the store {torn}"))
+        .unwrap_or_default();
     let lost = |reason: String| LedgerError::LostAcknowledged {
         dir: dir.to_path_buf(),
-        reason,
+        reason: format!("{reason}{torn_note}"),
     };
     let checkpoint_size = match store.latest_checkpoint() {
         // Init stops between the genesis and the first checkpoint only by crashing, before

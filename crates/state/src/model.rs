@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 
 use pactlog_statement::body::{Evidence, Meetings, Metrics, Obligation, Subject, Term};
 use pactlog_statement::ids::{
-    AgreementId, CardColor, CardId, Category, Comment, Description, Goal, Grade, MetricKey,
-    Name, NeedId, ObligationId, OrgId, OrgKind, Ownership, Period, PublicKey, Reason, Region,
-    ResultId, StatementId, Summary, Title,
+    AgreementId, CardColor, CardId, Category, Comment, Description, Goal, Grade, MetricKey, Name,
+    NeedId, ObligationId, OrgId, OrgKind, Ownership, Period, PublicKey, Reason, Region, ResultId,
+    StatementId, Summary, Title,
 };
 use pactlog_statement::time::{Date, Timestamp};
 use serde::Serialize;

@@ -129,7 +129,11 @@ impl Replayer {
         self.apply_leaf_with(leaf, SignatureCheck::AlreadyVerified)
     }
 
-    fn apply_leaf_with(&mut self, leaf: &[u8], check: SignatureCheck) -> Result<Entry, ReplayError> {
+    fn apply_leaf_with(
+        &mut self,
+        leaf: &[u8],
+        check: SignatureCheck,
+    ) -> Result<Entry, ReplayError> {
         let seq = self.size();
         let entry = Entry::parse_leaf_with(leaf, check)
             .map_err(|source| ReplayError::Entry { seq, source })?;

@@ -37,7 +37,10 @@ pub(crate) fn check(state: &State, c: Candidate<'_>, author: &Org) -> Result<(),
                         "{} is neither a party to {} nor an authority over it",
                         author.id, agreement.id
                     ),
-                    format!("{} 既不是协议 {} 的参与方，也不是其主管机关", author.id, agreement.id),
+                    format!(
+                        "{} 既不是协议 {} 的参与方，也不是其主管机关",
+                        author.id, agreement.id
+                    ),
                 ));
             }
             if agreement.termination.is_some() {
@@ -89,7 +92,10 @@ pub(crate) fn check(state: &State, c: Candidate<'_>, author: &Org) -> Result<(),
             may_act(author)?;
             if !state.has_jurisdiction_over_agreement(author, agreement) {
                 return Err(not_authorized(
-                    format!("{} is not an authority over agreement {}", author.id, agreement.id),
+                    format!(
+                        "{} is not an authority over agreement {}",
+                        author.id, agreement.id
+                    ),
                     format!("{} 不是协议 {} 的主管机关", author.id, agreement.id),
                 ));
             }
@@ -133,8 +139,15 @@ pub(crate) fn check(state: &State, c: Candidate<'_>, author: &Org) -> Result<(),
             may_act(author)?;
             if !matches!(author.kind, OrgKind::Village | OrgKind::Community) {
                 return Err(not_authorized(
-                    format!("only a village or community posts needs; {} is {}", author.id, author.kind),
-                    format!("只有村、社区党组织可以发布需求，{} 是{}", author.id, author.kind.label_zh()),
+                    format!(
+                        "only a village or community posts needs; {} is {}",
+                        author.id, author.kind
+                    ),
+                    format!(
+                        "只有村、社区党组织可以发布需求，{} 是{}",
+                        author.id,
+                        author.kind.label_zh()
+                    ),
                 ));
             }
             if let Some(agreement) = agreement {
@@ -179,11 +192,19 @@ pub(crate) fn check(state: &State, c: Candidate<'_>, author: &Org) -> Result<(),
             may_act(author)?;
             if need.poster != author.id {
                 return Err(not_authorized(
-                    format!("only the posting org {} closes need {}", need.poster, need.id),
+                    format!(
+                        "only the posting org {} closes need {}",
+                        need.poster, need.id
+                    ),
                     format!("只有发布方 {} 可以关闭需求 {}", need.poster, need.id),
                 ));
             }
-            need_in(need, &[NeedStatus::Fulfilled, NeedStatus::Open], "closed", "关闭")
+            need_in(
+                need,
+                &[NeedStatus::Fulfilled, NeedStatus::Open],
+                "closed",
+                "关闭",
+            )
         }
     }
 }
@@ -204,8 +225,14 @@ fn require_jurisdiction(author: &Org, org: &Org) -> Result<(), Rejection> {
         Ok(())
     } else {
         Err(not_authorized(
-            format!("{} has no jurisdiction over {} (region {})", author.id, org.id, org.region),
-            format!("{} 对 {}（区划 {}）没有管辖权", author.id, org.id, org.region),
+            format!(
+                "{} has no jurisdiction over {} (region {})",
+                author.id, org.id, org.region
+            ),
+            format!(
+                "{} 对 {}（区划 {}）没有管辖权",
+                author.id, org.id, org.region
+            ),
         ))
     }
 }
@@ -217,14 +244,27 @@ fn org_registered(state: &State, author: &Org, b: &OrgRegisteredBody) -> Result<
     may_act(author)?;
     if !author.is_authority() {
         return Err(not_authorized(
-            format!("only an authority registers orgs; {} is {}", author.id, author.kind),
-            format!("只有机关工委或组织部门可以登记组织，{} 是{}", author.id, author.kind.label_zh()),
+            format!(
+                "only an authority registers orgs; {} is {}",
+                author.id, author.kind
+            ),
+            format!(
+                "只有机关工委或组织部门可以登记组织，{} 是{}",
+                author.id,
+                author.kind.label_zh()
+            ),
         ));
     }
     if !author.region.contains(&b.region) {
         return Err(not_authorized(
-            format!("region {} is outside the jurisdiction of {} (region {})", b.region, author.id, author.region),
-            format!("区划 {} 不在 {}（区划 {}）的管辖范围内", b.region, author.id, author.region),
+            format!(
+                "region {} is outside the jurisdiction of {} (region {})",
+                b.region, author.id, author.region
+            ),
+            format!(
+                "区划 {} 不在 {}（区划 {}）的管辖范围内",
+                b.region, author.id, author.region
+            ),
         ));
     }
     if b.kind == OrgKind::Authority
@@ -265,7 +305,10 @@ fn org_updated(state: &State, author: &Org, b: &OrgUpdatedBody) -> Result<(), Re
     if let Some(region) = &b.region {
         if !State::has_jurisdiction(author, region) {
             return Err(not_authorized(
-                format!("new region {region} is outside the jurisdiction of {}", author.id),
+                format!(
+                    "new region {region} is outside the jurisdiction of {}",
+                    author.id
+                ),
                 format!("新区划 {region} 不在 {} 的管辖范围内", author.id),
             ));
         }
@@ -337,14 +380,20 @@ fn key_revoked(state: &State, author: &Org, b: &KeyRevokedBody) -> Result<(), Re
     Ok(())
 }
 
-fn parties_registered(state: &State, parties: &[pactlog_statement::ids::OrgId]) -> Result<(), Rejection> {
+fn parties_registered(
+    state: &State,
+    parties: &[pactlog_statement::ids::OrgId],
+) -> Result<(), Rejection> {
     for party in parties {
         state.org(party)?;
     }
     Ok(())
 }
 
-fn parties_not_dissolved(state: &State, parties: &[pactlog_statement::ids::OrgId]) -> Result<(), Rejection> {
+fn parties_not_dissolved(
+    state: &State,
+    parties: &[pactlog_statement::ids::OrgId],
+) -> Result<(), Rejection> {
     for party in parties {
         if state.orgs.get(party).is_some_and(Org::is_dissolved) {
             return Err(transition(
@@ -356,7 +405,11 @@ fn parties_not_dissolved(state: &State, parties: &[pactlog_statement::ids::OrgId
     Ok(())
 }
 
-fn require_party(author: &Org, agreement_parties: &[pactlog_statement::ids::OrgId], agreement: &str) -> Result<(), Rejection> {
+fn require_party(
+    author: &Org,
+    agreement_parties: &[pactlog_statement::ids::OrgId],
+    agreement: &str,
+) -> Result<(), Rejection> {
     if agreement_parties.contains(&author.id) {
         Ok(())
     } else {
@@ -367,7 +420,11 @@ fn require_party(author: &Org, agreement_parties: &[pactlog_statement::ids::OrgI
     }
 }
 
-fn agreement_proposed(state: &State, author: &Org, b: &AgreementProposedBody) -> Result<(), Rejection> {
+fn agreement_proposed(
+    state: &State,
+    author: &Org,
+    b: &AgreementProposedBody,
+) -> Result<(), Rejection> {
     parties_registered(state, &b.parties)?;
     may_act(author)?;
     require_party(author, &b.parties, b.agreement.as_ref())?;
@@ -377,7 +434,11 @@ fn agreement_proposed(state: &State, author: &Org, b: &AgreementProposedBody) ->
     parties_not_dissolved(state, &b.parties)
 }
 
-fn agreement_amended(state: &State, author: &Org, b: &AgreementAmendedBody) -> Result<(), Rejection> {
+fn agreement_amended(
+    state: &State,
+    author: &Org,
+    b: &AgreementAmendedBody,
+) -> Result<(), Rejection> {
     let agreement = state.agreement(&b.agreement)?;
     may_act(author)?;
     require_party(author, &agreement.parties, agreement.id.as_ref())?;
@@ -385,14 +446,32 @@ fn agreement_amended(state: &State, author: &Org, b: &AgreementAmendedBody) -> R
     let latest = agreement.latest();
     if b.version.get() != latest.version + 1 {
         return Err(transition(
-            format!("version must be {} (latest {} + 1), not {}", latest.version + 1, latest.version, b.version.get()),
-            format!("版本号应为 {}（最新版本 {} 加 1），而不是 {}", latest.version + 1, latest.version, b.version.get()),
+            format!(
+                "version must be {} (latest {} + 1), not {}",
+                latest.version + 1,
+                latest.version,
+                b.version.get()
+            ),
+            format!(
+                "版本号应为 {}（最新版本 {} 加 1），而不是 {}",
+                latest.version + 1,
+                latest.version,
+                b.version.get()
+            ),
         ));
     }
     if b.supersedes != latest.statement {
         return Err(transition(
-            format!("supersedes must be the statement id of version {} ({})", latest.version, hex::encode(latest.statement.as_bytes())),
-            format!("supersedes 应为第 {} 版的声明编号（{}）", latest.version, hex::encode(latest.statement.as_bytes())),
+            format!(
+                "supersedes must be the statement id of version {} ({})",
+                latest.version,
+                hex::encode(latest.statement.as_bytes())
+            ),
+            format!(
+                "supersedes 应为第 {} 版的声明编号（{}）",
+                latest.version,
+                hex::encode(latest.statement.as_bytes())
+            ),
         ));
     }
     parties_not_dissolved(state, &agreement.parties)
@@ -421,12 +500,19 @@ fn agreement_signed(state: &State, author: &Org, b: &AgreementSignedBody) -> Res
                 latest.version,
                 hex::encode(latest.statement.as_bytes())
             ),
-            format!("只能签署最新版本（第 {} 版，terms {}）", latest.version, hex::encode(latest.statement.as_bytes())),
+            format!(
+                "只能签署最新版本（第 {} 版，terms {}）",
+                latest.version,
+                hex::encode(latest.statement.as_bytes())
+            ),
         ));
     }
     if latest.signatures.contains_key(&author.id) {
         return Err(transition(
-            format!("{} has already signed version {}", author.id, latest.version),
+            format!(
+                "{} has already signed version {}",
+                author.id, latest.version
+            ),
             format!("{} 已签署第 {} 版", author.id, latest.version),
         ));
     }
@@ -441,10 +527,15 @@ fn obligation_exists(
     obligation: &ObligationId,
     date: pactlog_statement::time::Date,
 ) -> Result<(), Rejection> {
-    let version = agreement.in_force_on(date).unwrap_or_else(|| agreement.latest());
+    let version = agreement
+        .in_force_on(date)
+        .unwrap_or_else(|| agreement.latest());
     match version.obligation(obligation) {
         Some(_) => Ok(()),
-        None => Err(unknown("obligation", &format!("{}/{}", agreement.id, obligation))),
+        None => Err(unknown(
+            "obligation",
+            &format!("{}/{}", agreement.id, obligation),
+        )),
     }
 }
 
@@ -465,14 +556,26 @@ fn result_reported(
     }
     let Some(version) = agreement.in_force_on(date) else {
         return Err(transition(
-            format!("agreement {} is not in force (not signed by every party, or terminated)", agreement.id),
-            format!("协议 {} 未生效（尚未经全部参与方签署，或已终止）", agreement.id),
+            format!(
+                "agreement {} is not in force (not signed by every party, or terminated)",
+                agreement.id
+            ),
+            format!(
+                "协议 {} 未生效（尚未经全部参与方签署，或已终止）",
+                agreement.id
+            ),
         ));
     };
     if b.date < version.term.start || b.date > version.term.end {
         return Err(transition(
-            format!("result date {} is outside the term {} – {}", b.date, version.term.start, version.term.end),
-            format!("成果日期 {} 不在协议期限 {} 至 {} 之内", b.date, version.term.start, version.term.end),
+            format!(
+                "result date {} is outside the term {} – {}",
+                b.date, version.term.start, version.term.end
+            ),
+            format!(
+                "成果日期 {} 不在协议期限 {} 至 {} 之内",
+                b.date, version.term.start, version.term.end
+            ),
         ));
     }
     if b.date > date {
@@ -504,7 +607,10 @@ fn result_reviewed(
     }
     if record.reviews.contains_key(&author.id) {
         return Err(transition(
-            format!("{} has already confirmed or disputed result {}", author.id, record.id),
+            format!(
+                "{} has already confirmed or disputed result {}",
+                author.id, record.id
+            ),
             format!("{} 已对成果 {} 作出确认或异议", author.id, record.id),
         ));
     }
@@ -512,7 +618,10 @@ fn result_reviewed(
 }
 
 fn need<'a>(state: &'a State, id: &pactlog_statement::ids::NeedId) -> Result<&'a Need, Rejection> {
-    state.needs.get(id).ok_or_else(|| unknown("need", id.as_ref()))
+    state
+        .needs
+        .get(id)
+        .ok_or_else(|| unknown("need", id.as_ref()))
 }
 
 fn need_in(need: &Need, allowed: &[NeedStatus], act: &str, act_zh: &str) -> Result<(), Rejection> {
@@ -520,8 +629,16 @@ fn need_in(need: &Need, allowed: &[NeedStatus], act: &str, act_zh: &str) -> Resu
         Ok(())
     } else {
         Err(transition(
-            format!("need {} is {} and cannot be {act}", need.id, need.status.as_str()),
-            format!("需求 {} 当前为{}，不能{act_zh}", need.id, status_zh(need.status)),
+            format!(
+                "need {} is {} and cannot be {act}",
+                need.id,
+                need.status.as_str()
+            ),
+            format!(
+                "需求 {} 当前为{}，不能{act_zh}",
+                need.id,
+                status_zh(need.status)
+            ),
         ))
     }
 }
@@ -786,7 +903,12 @@ struct VersionTerms<'a> {
     obligations: &'a [Obligation],
 }
 
-fn new_version(c: Candidate<'_>, at: At, version: u64, terms: VersionTerms<'_>) -> AgreementVersion {
+fn new_version(
+    c: Candidate<'_>,
+    at: At,
+    version: u64,
+    terms: VersionTerms<'_>,
+) -> AgreementVersion {
     AgreementVersion {
         version,
         statement: c.id(),

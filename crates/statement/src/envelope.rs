@@ -161,7 +161,7 @@ impl Envelope {
 
     /// The rest of check 4 once the members are known: encodings and the signature.
     fn finish(
-        (statement, log): (&str, Option<Cow<'_, str>>),
+        (statement, log): StatementWithLog<'_>,
         signer: &str,
         signature: &str,
         check: SignatureCheck,
@@ -369,10 +369,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for Members<'a> {
     }
 }
 
+/// A statement's canonical text and its `log` member, as the canonical scan found it.
+type StatementWithLog<'a> = (&'a str, Option<Cow<'a, str>>);
+
 /// The statement (with its `log`), signer and signature of an envelope that is itself in
 /// canonical form with exactly the three members and plain strings, or `None` for anything
 /// else (the general path then decides).
-fn canonical_envelope(body: &[u8]) -> Option<((&str, Option<Cow<'_, str>>), &str, &str)> {
+fn canonical_envelope(body: &[u8]) -> Option<(StatementWithLog<'_>, &str, &str)> {
     let scan = crate::canonical::scan(body, 1).ok()?;
     let text = std::str::from_utf8(body).ok()?;
     let [(k1, signature), (k2, signer), (k3, statement)] = scan.members.as_slice() else {

@@ -1,0 +1,159 @@
+//! In-process ingest — verify + rules + append + group-committed fsync + checkpoint — in
+//! statements per second, beside the machine's own `verify_strict` rate on the same
+//! statements with every core busy, measured in the same run. Also the replay rate of
+//! `pactlog log verify` (every signature and rule, one thread) beside single-threaded
+//! `verify_strict`.
+//!
+//! Run: `cargo bench --bench ingest` (optionally `-- N` statements, default 20000).
+//! Figures go to `benches/README.md`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use pactlog_sequencer::load::LoadGenerator;
+use pactlog_sequencer::{InitOptions, Ledger, SystemClock};
+use pactlog_state::replay::Prepared;
+use pactlog_state::Replayer;
+use pactlog_statement::signature::signed_message;
+use pactlog_statement::time::Timestamp;
+use pactlog_store::Store;
+
+struct Statement {
+    envelope: Vec<u8>,
+    message: Vec<u8>,
+    key: ed25519_dalek::VerifyingKey,
+    signature: ed25519_dalek::Signature,
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// Bare `verify_strict` over all statements on every core: the bound ingest is held to.
+fn verify_rate(statements: &[Statement], threads: usize) -> f64 {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for chunk in statements.chunks(statements.len().div_ceil(threads)) {
+            scope.spawn(move || {
+                for s in chunk {
+                    assert!(s.key.verify_strict(&s.message, &s.signature).is_ok());
+                }
+            });
+        }
+    });
+    statements.len() as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Submits every statement through a ledger from `producers` threads, each verifying and
+/// queueing without waiting for earlier acknowledgements (as a server with many
+/// connections does), then waiting for all of them. Rate = statements / time until the last
+/// acknowledgement.
+fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize) -> f64 {
+    let (ledger, _) = Ledger::open(dir, Arc::new(SystemClock)).expect("open");
+    let origin = ledger.view().origin().to_string();
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for chunk in statements.chunks(statements.len().div_ceil(producers)) {
+            let (ledger, origin) = (&ledger, &origin);
+            scope.spawn(move || {
+                let receivers: Vec<_> = chunk
+                    .iter()
+                    .map(|s| {
+                        let prepared = Prepared::new(&s.envelope, origin).expect("valid");
+                        ledger.enqueue_wait(prepared).expect("queued")
+                    })
+                    .collect();
+                for receiver in receivers {
+                    let ack = receiver.blocking_recv().expect("answer").expect("accepted");
+                    assert!(ack.created);
+                }
+            });
+        }
+    });
+    let rate = statements.len() as f64 / started.elapsed().as_secs_f64();
+    ledger.shutdown();
+    rate
+}
+
+fn replay_rate(dir: &std::path::Path) -> (u64, f64) {
+    let (store, _) = Store::open(dir).expect("store");
+    let started = Instant::now();
+    let mut replayer = Replayer::new();
+    for seq in 0..store.len() {
+        replayer
+            .apply_leaf(&store.read(seq).expect("read"))
+            .expect("replays");
+    }
+    (store.len(), store.len() as f64 / started.elapsed().as_secs_f64())
+}
+
+fn main() {
+    let count: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(20_000);
+    let temp = tempfile::tempdir().expect("tempdir");
+    let dir = temp.path().join("data");
+    Ledger::init(
+        &dir,
+        &InitOptions {
+            origin: "bench.pactlog.example/ingest".into(),
+            max_skew_s: 3600,
+            authority_org: "bench.root".into(),
+            authority_name: "基准测试根机关".into(),
+            authority_region: "000000".into(),
+        },
+        &SystemClock,
+    )
+    .expect("init");
+    let statements: Vec<Statement> = {
+        let (ledger, _) = Ledger::open(&dir, Arc::new(SystemClock)).expect("open");
+        let generator = LoadGenerator::new(&dir, &ledger.view(), "bench").expect("generator");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs() as i64;
+        let time = Timestamp::from_unix_millis(now * 1000).expect("time");
+        (0..count as u64)
+            .map(|n| {
+                let envelope = generator.envelope(n, time).expect("envelope");
+                let signature: [u8; 64] = base64_decode(&envelope.signature_base64());
+                Statement {
+                    message: signed_message(envelope.statement_bytes()),
+                    key: *envelope.signer(),
+                    signature: ed25519_dalek::Signature::from_bytes(&signature),
+                    envelope: envelope.to_canonical_json().into_bytes(),
+                }
+            })
+            .collect()
+    };
+    let cores = cores();
+    println!("{count} statements (org.registered, ~{} bytes each), {cores} cores", statements[0].envelope.len());
+    let bound_before = verify_rate(&statements, cores);
+    let clients = cores;
+    let ingest = ingest_rate(&dir, &statements, clients);
+    let bound_after = verify_rate(&statements, cores);
+    let bound = (bound_before + bound_after) / 2.0;
+    println!(
+        "verify_strict on {cores} cores: {bound:.0}/s (before {bound_before:.0}, after {bound_after:.0})"
+    );
+    println!(
+        "ingest ({clients} producer threads, verify + rules + append + fsync + checkpoint): {ingest:.0}/s = {:.2} of the verify bound",
+        ingest / bound
+    );
+    let single = verify_rate(&statements, 1);
+    let (entries, replay) = replay_rate(&dir);
+    println!(
+        "replay (pactlog log verify path, 1 thread, {entries} entries): {replay:.0}/s; verify_strict 1 thread: {single:.0}/s; ratio {:.2}",
+        replay / single
+    );
+}
+
+fn base64_decode<const N: usize>(text: &str) -> [u8; N] {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("base64")
+        .try_into()
+        .expect("length")
+}
