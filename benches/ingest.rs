@@ -84,7 +84,10 @@ fn replay_rate(dir: &std::path::Path) -> (u64, f64) {
             .apply_leaf(&store.read(seq).expect("read"))
             .expect("replays");
     }
-    (store.len(), store.len() as f64 / started.elapsed().as_secs_f64())
+    (
+        store.len(),
+        store.len() as f64 / started.elapsed().as_secs_f64(),
+    )
 }
 
 fn main() {
@@ -128,7 +131,10 @@ fn main() {
             .collect()
     };
     let cores = cores();
-    println!("{count} statements (org.registered, ~{} bytes each), {cores} cores", statements[0].envelope.len());
+    println!(
+        "{count} statements (org.registered, ~{} bytes each), {cores} cores",
+        statements[0].envelope.len()
+    );
     let bound_before = verify_rate(&statements, cores);
     let clients = cores;
     let ingest = ingest_rate(&dir, &statements, clients);

@@ -272,7 +272,8 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     if let Some(torn) = &report.torn_tail {
         report_torn_tail(torn);
     }
-    let generator = pactlog_sequencer::load::LoadGenerator::new(&args.dir, &ledger.view(), &args.run)?;
+    let generator =
+        pactlog_sequencer::load::LoadGenerator::new(&args.dir, &ledger.view(), &args.run)?;
     let started = Instant::now();
     let threads = args.threads.max(1);
     let failures = std::sync::atomic::AtomicU64::new(0);
@@ -283,7 +284,8 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
                 let mut n = t;
                 while n < args.count {
                     let now = SystemClock.now_unix_millis();
-                    let time = pactlog_statement::time::Timestamp::from_unix_millis(now - now % 1000);
+                    let time =
+                        pactlog_statement::time::Timestamp::from_unix_millis(now - now % 1000);
                     let outcome = time
                         .ok_or_else(|| anyhow::anyhow!("clock out of range"))
                         .and_then(|time| Ok(generator.envelope(n, time)?))

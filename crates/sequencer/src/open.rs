@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use ed25519_dalek::SigningKey;
 use pactlog_merkle::checkpoint::{CheckpointSigner, CheckpointVerifier};
 use pactlog_merkle::{leaf_hash, Tree};
 use pactlog_state::{Replayer, State};
@@ -11,7 +12,6 @@ use pactlog_statement::entry::Entry;
 use pactlog_statement::envelope::Envelope;
 use pactlog_statement::signature::encode_public_key;
 use pactlog_statement::time::Timestamp;
-use ed25519_dalek::SigningKey;
 use pactlog_store::{Record, Store, TornTail};
 
 use crate::keyfile::{read_key, write_new_key};
@@ -109,9 +109,9 @@ pub(crate) fn init(
     // that does not verify.
     let leaf = entry.leaf_data();
     let mut replayer = Replayer::new();
-    replayer.apply_leaf(&leaf).map_err(|e| {
-        LedgerError::Init(format!("the genesis does not verify: {e}"))
-    })?;
+    replayer
+        .apply_leaf(&leaf)
+        .map_err(|e| LedgerError::Init(format!("the genesis does not verify: {e}")))?;
 
     let mut store = Store::create(dir)?;
     let keys = keys_dir(dir);

@@ -550,9 +550,10 @@ mod tests {
             Envelope::parse(envelope.to_canonical_json().as_bytes())
         );
         // A canonical envelope with a fourth member leaves the fast path and is refused.
-        let extra = envelope
-            .to_canonical_json()
-            .replacen("{\"signature\"", "{\"note\":1,\"signature\"", 1);
+        let extra =
+            envelope
+                .to_canonical_json()
+                .replacen("{\"signature\"", "{\"note\":1,\"signature\"", 1);
         assert_eq!(code(&extra), Some(Code::BadSignature));
     }
 }
