@@ -136,7 +136,8 @@ fn main() {
         statements[0].envelope.len()
     );
     let bound_before = verify_rate(&statements, cores);
-    let clients = cores;
+    // One producer more than cores, so no core idles while another waits on the queue.
+    let clients = cores + 1;
     let ingest = ingest_rate(&dir, &statements, clients);
     let bound_after = verify_rate(&statements, cores);
     let bound = (bound_before + bound_after) / 2.0;

@@ -141,6 +141,10 @@ fn components(c: &mut Criterion) {
         group.bench_function("sha256 id", |b| {
             b.iter(|| Sha256::digest(black_box(&canonical)))
         });
+        let signer_bytes = sample.key.to_bytes();
+        group.bench_function("decompress signer key", |b| {
+            b.iter(|| ed25519_dalek::VerifyingKey::from_bytes(black_box(&signer_bytes)))
+        });
         group.bench_function("envelope parse (checks 1-4)", |b| {
             b.iter(|| Envelope::parse(black_box(&sample.envelope_bytes)).expect("valid"))
         });
