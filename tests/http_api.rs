@@ -885,6 +885,14 @@ fn metrics_count_submissions_rejections_and_requests() {
         .submit(b"{}")
         .assert_problem(400, "bad_signature");
     ledger.client.get("/v1/checkpoint");
+    // The projections fold within a second (SPEC §6); the gauge follows.
+    assert!(eventually(Duration::from_secs(2), || {
+        ledger
+            .client
+            .get("/metrics")
+            .text()
+            .contains("pactlog_projection_entries 3")
+    }));
     let answer = ledger.client.get("/metrics");
     assert_eq!(answer.status, 200);
     assert!(answer

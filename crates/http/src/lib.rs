@@ -97,6 +97,12 @@ pub const RETRY_AFTER_S: u64 = 1;
 /// are dropped. A submission in flight needs one batch; 10 s covers a slow disk.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// Threads of the runtime's blocking pool: signature checks of submissions, store reads of
+/// entry pages and bundles, projection queries. Each holds at most one request's work, so 64
+/// keeps two cores saturated many times over while bounding the threads a flood can create
+/// (tokio's default is 512).
+pub const BLOCKING_THREADS_MAX: usize = 64;
+
 /// How often the follower threads wake to check for shutdown while no entry arrives.
 const FOLLOWER_POLL: Duration = Duration::from_millis(200);
 
@@ -250,6 +256,7 @@ impl Server {
     ) -> Result<Ledger, ServeError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
+            .max_blocking_threads(BLOCKING_THREADS_MAX)
             .thread_name("pactlog-http")
             .build()?;
         let served = runtime.block_on(async {

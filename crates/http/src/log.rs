@@ -67,7 +67,10 @@ fn checkpoint_answer(published: &Published, cache_control: &'static str) -> Resp
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN)),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache_control)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ),
             tree_size_header(published.size),
         ],
         published.note.to_string(),
@@ -92,11 +95,9 @@ fn checkpoint_answer(published: &Published, cache_control: &'static str) -> Resp
 )]
 pub async fn entries(State(app): State<AppState>, query: QueryParams) -> Result<Response, Problem> {
     let start = query.u64("start")?.unwrap_or(0);
-    let limit = query
-        .u64("limit")?
-        .map_or(ENTRIES_PAGE_DEFAULT, |limit| {
-            usize::try_from(limit).map_or(ENTRIES_PAGE_MAX, |l| l.min(ENTRIES_PAGE_MAX))
-        });
+    let limit = query.u64("limit")?.map_or(ENTRIES_PAGE_DEFAULT, |limit| {
+        usize::try_from(limit).map_or(ENTRIES_PAGE_MAX, |l| l.min(ENTRIES_PAGE_MAX))
+    });
     let size = app.view.published().size;
     let count = usize::try_from(size.saturating_sub(start))
         .unwrap_or(usize::MAX)

@@ -68,8 +68,7 @@ pub async fn healthz(State(app): State<AppState>) -> Response {
         .read()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .tree_size();
-    let failing =
-        app.view.has_failed() || app.projections_failed.load(Ordering::SeqCst);
+    let failing = app.view.has_failed() || app.projections_failed.load(Ordering::SeqCst);
     let status = if failing {
         StatusCode::SERVICE_UNAVAILABLE
     } else {

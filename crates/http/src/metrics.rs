@@ -95,8 +95,8 @@ impl Metrics {
             &["code"],
         )
         .expect("valid metric");
-        let streams = IntGauge::new("pactlog_sse_streams", "Open SSE entry streams.")
-            .expect("valid metric");
+        let streams =
+            IntGauge::new("pactlog_sse_streams", "Open SSE entry streams.").expect("valid metric");
         let request_duration = HistogramVec::new(
             HistogramOpts::new(
                 "pactlog_http_request_duration_seconds",
@@ -114,7 +114,9 @@ impl Metrics {
             Box::new(streams.clone()),
             Box::new(request_duration.clone()),
         ] {
-            registry.register(collector).expect("metric names are distinct");
+            registry
+                .register(collector)
+                .expect("metric names are distinct");
         }
         // Every series exists from the start, at zero, so rates work from the first scrape.
         for outcome in Outcome::ALL {

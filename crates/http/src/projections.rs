@@ -38,8 +38,7 @@ pub struct ListPage {
 
 /// Today in China Standard Time (SPEC §1, §6), from the server's clock.
 fn today(app: &AppState) -> Date {
-    Timestamp::from_unix_millis(app.clock.now_unix_millis())
-        .map_or(Date::MAX, |now| now.date_cst())
+    Timestamp::from_unix_millis(app.clock.now_unix_millis()).map_or(Date::MAX, |now| now.date_cst())
 }
 
 fn as_of(app: &AppState, query: &QueryParams) -> Result<Date, Problem> {
@@ -47,9 +46,9 @@ fn as_of(app: &AppState, query: &QueryParams) -> Result<Date, Problem> {
 }
 
 fn limit(query: &QueryParams) -> Result<usize, Problem> {
-    Ok(query
-        .u64("limit")?
-        .map_or(LIMIT_DEFAULT, |limit| usize::try_from(limit).unwrap_or(usize::MAX)))
+    Ok(query.u64("limit")?.map_or(LIMIT_DEFAULT, |limit| {
+        usize::try_from(limit).unwrap_or(usize::MAX)
+    }))
 }
 
 fn query_error(error: QueryError) -> Problem {
@@ -268,10 +267,7 @@ pub async fn obligations(
         (status = 400, description = "bad_request", body = ProblemBody, content_type = "application/problem+json"),
     )
 )]
-pub async fn results(
-    State(app): State<AppState>,
-    query: QueryParams,
-) -> Result<Response, Problem> {
+pub async fn results(State(app): State<AppState>, query: QueryParams) -> Result<Response, Problem> {
     let q = ResultQuery {
         agreement: query.parsed("agreement")?,
         obligation: query.parsed("obligation")?,

@@ -58,7 +58,9 @@ impl QueryParams {
 
     /// A non-negative decimal integer (digits only: no sign, no space).
     pub fn u64(&self, name: &str) -> Result<Option<u64>, Problem> {
-        self.get(name).map(|value| parse_u64(name, value)).transpose()
+        self.get(name)
+            .map(|value| parse_u64(name, value))
+            .transpose()
     }
 
     /// A value parsed with its type's `FromStr` (ids, regions, dates, enum names); the

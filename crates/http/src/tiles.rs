@@ -120,7 +120,10 @@ fn answer(tile: &Tile, bytes: Vec<u8>) -> Response {
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/octet-stream"),
             ),
-            (header::CACHE_CONTROL, HeaderValue::from_static(cache_control)),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(cache_control),
+            ),
         ],
         bytes,
     )
