@@ -365,12 +365,7 @@ fn key_revoked(state: &State, author: &Org, b: &KeyRevokedBody) -> Result<(), Re
         }
     }
     if author.id == org.id {
-        let active = state
-            .keys
-            .values()
-            .filter(|r| r.org == org.id && r.is_active())
-            .count();
-        if active <= 1 {
+        if state.active_key_count(&org.id) <= 1 {
             return Err(transition(
                 format!("{} would have no active key left; only an authority over it may revoke its last key", org.id),
                 format!("{} 将没有有效密钥；只有其主管机关可以撤销最后一个密钥", org.id),
@@ -668,6 +663,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                         revoked: None,
                     },
                 );
+                state.key_activated(&b.org);
             }
             state.orgs.insert(
                 b.org.clone(),
@@ -709,10 +705,12 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                     revoked: None,
                 },
             );
+            state.key_activated(&b.org);
         }
         Body::KeyRevoked(b) => {
             if let Some(record) = state.keys.get_mut(&key_bytes(&b.key)) {
                 record.revoked = Some(at);
+                state.key_deactivated(&b.org);
             }
         }
         Body::AgreementProposed(b) => {

@@ -53,6 +53,10 @@ pub struct State {
     /// from the entries, so left out of the digest.
     #[serde(skip)]
     statement_seqs: HashMap<StatementId, u64>,
+    /// Org → number of its active keys, so the last-key rule of `key.revoked` does not scan
+    /// every key ever registered. Derived from `keys`, so left out of the digest.
+    #[serde(skip)]
+    active_key_counts: HashMap<OrgId, usize>,
 }
 
 fn serialize_keys<S: serde::Serializer>(
@@ -141,7 +145,9 @@ impl State {
             cards: BTreeMap::new(),
             needs: BTreeMap::new(),
             statement_seqs: HashMap::new(),
+            active_key_counts: HashMap::new(),
         };
+        state.recount_active_keys();
         state.statement_seqs.insert(candidate.id(), seq);
         Ok(state)
     }
@@ -149,6 +155,33 @@ impl State {
     /// The log's origin, fixed by the genesis.
     pub fn origin(&self) -> &str {
         &self.genesis.origin
+    }
+
+    /// How many active keys `org` has.
+    pub fn active_key_count(&self, org: &OrgId) -> usize {
+        self.active_key_counts.get(org).copied().unwrap_or(0)
+    }
+
+    /// Rebuilds the active-key counts from `keys`.
+    fn recount_active_keys(&mut self) {
+        self.active_key_counts.clear();
+        for record in self.keys.values().filter(|r| r.is_active()) {
+            *self
+                .active_key_counts
+                .entry(record.org.clone())
+                .or_default() += 1;
+        }
+    }
+
+    /// Keeps the active-key counts in step after a commit touched keys.
+    pub(crate) fn key_activated(&mut self, org: &OrgId) {
+        *self.active_key_counts.entry(org.clone()).or_default() += 1;
+    }
+
+    pub(crate) fn key_deactivated(&mut self, org: &OrgId) {
+        if let Some(count) = self.active_key_counts.get_mut(org) {
+            *count = count.saturating_sub(1);
+        }
     }
 
     /// The seq of a statement already in the log (SPEC §4.2 check 6).
