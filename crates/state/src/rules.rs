@@ -364,13 +364,11 @@ fn key_revoked(state: &State, author: &Org, b: &KeyRevokedBody) -> Result<(), Re
             ))
         }
     }
-    if author.id == org.id {
-        if state.active_key_count(&org.id) <= 1 {
-            return Err(transition(
-                format!("{} would have no active key left; only an authority over it may revoke its last key", org.id),
-                format!("{} 将没有有效密钥；只有其主管机关可以撤销最后一个密钥", org.id),
-            ));
-        }
+    if author.id == org.id && state.active_key_count(&org.id) <= 1 {
+        return Err(transition(
+            format!("{} would have no active key left; only an authority over it may revoke its last key", org.id),
+            format!("{} 将没有有效密钥；只有其主管机关可以撤销最后一个密钥", org.id),
+        ));
     }
     Ok(())
 }
