@@ -45,8 +45,12 @@ pub struct AgreementSummary {
     pub term: Term,
     /// Of the shown version.
     pub categories: Vec<Category>,
-    /// The shown version's obligations by status as of the date.
+    /// The shown version's obligations by status as of the date. Named apart from the
+    /// detail's `obligations` list, which sits beside these members in the same object.
+    #[serde(rename = "obligation_counts")]
     pub obligations: ObligationCounts,
+    /// Named apart from the detail's `results` list for the same reason.
+    #[serde(rename = "result_counts")]
     pub results: ResultCounts,
     pub cards_outstanding: CardCounts,
     /// The `effective` date of a recorded termination, in effect or still ahead.

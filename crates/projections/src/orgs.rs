@@ -27,7 +27,9 @@ pub struct OrgSummary {
     pub ownership: Option<Ownership>,
     pub dissolved: bool,
     pub registered: Logged,
-    /// Agreements it is a party to (any state).
+    /// Agreements it is a party to (any state). Named apart from the profile's
+    /// `agreements` list, which sits beside it in the same object.
+    #[serde(rename = "agreement_count")]
     pub agreements: u64,
 }
 

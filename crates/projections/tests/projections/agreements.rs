@@ -230,3 +230,32 @@ fn detail_json_has_stable_wire_shapes() {
         .agreement("Not An Id", date("2025-03-01"))
         .is_none());
 }
+
+/// Detail answers flatten the summary beside their own lists; no member may appear twice
+/// (a client keeping the last value would lose the counts, and pactlog refuses duplicate
+/// keys itself). JCS keeps duplicates, and the canonical check refuses them.
+#[test]
+fn detail_answers_have_no_repeated_members() {
+    let mut l = two_orgs();
+    l.on("2025-03-01").propose(
+        "ag1",
+        "pairing",
+        &[FGW, NANXIN],
+        ("2025-04-01", "2025-12-31"),
+        &["party_building"],
+        json!([obligation("ob1", FGW, None, None)]),
+    );
+    let detail = l.projections.agreement("ag1", date("2025-03-02"));
+    let org = l.projections.org(FGW, date("2025-03-02"));
+    for text in [
+        pactlog_statement::canonical::to_canonical_vec(&detail).expect("jcs"),
+        pactlog_statement::canonical::to_canonical_vec(&org).expect("jcs"),
+    ] {
+        assert_eq!(
+            pactlog_statement::canonical::check_canonical(&text),
+            Ok(()),
+            "{}",
+            String::from_utf8_lossy(&text)
+        );
+    }
+}
