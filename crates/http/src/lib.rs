@@ -126,6 +126,8 @@ pub(crate) struct AppState {
     pub clock: Arc<dyn Clock>,
     /// `GET /v1/openapi.json`, serialized once.
     pub openapi_json: Arc<str>,
+    /// `GET /v1/stats` answers of the current tree size (see [`projections::StatsCache`]).
+    pub stats_cache: Arc<std::sync::Mutex<projections::StatsCache>>,
 }
 
 /// Why the server could not start or stop cleanly.
@@ -186,6 +188,7 @@ impl Server {
             projections_failed,
             clock,
             openapi_json,
+            stats_cache: Arc::default(),
         };
         let router = middleware::wrap(router, state.clone());
         Ok(Server {

@@ -341,6 +341,74 @@ pub async fn stats(State(app): State<AppState>, query: QueryParams) -> Result<Re
         period: query.parsed("period")?,
         as_of: as_of(&app, &query)?,
     };
+    let key = format!(
+        "{}|{}|{}",
+        q.region.as_ref().map(ToString::to_string).unwrap_or_default(),
+        q.period.as_ref().map(ToString::to_string).unwrap_or_default(),
+        q.as_of
+    );
+    let tree_size = app
+        .projections
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .tree_size();
+    if let Some(body) = lock_cache(&app).get(tree_size, &key) {
+        return Ok(json_body(tree_size, body));
+    }
     let answer = read(&app, move |p| p.stats(&q)).await?;
-    Ok(detail(answer.tree_size, answer))
+    let body: Arc<[u8]> = serde_json::to_vec(&answer)
+        .map_err(Problem::unavailable)?
+        .into();
+    lock_cache(&app).put(answer.tree_size, key, Arc::clone(&body));
+    Ok(json_body(answer.tree_size, body))
+}
+
+/// Stats answers for the current tree size. An answer depends only on the folded log and
+/// the query (`as_of` included), so it is valid until the next entry is folded; computing one
+/// scans every agreement (milliseconds at a few thousand), far too slow to repeat for every
+/// request of a public dashboard. Cleared whenever the tree size moves on.
+#[derive(Default)]
+pub(crate) struct StatsCache {
+    tree_size: u64,
+    answers: std::collections::HashMap<String, Arc<[u8]>>,
+}
+
+/// Distinct stats queries kept per tree size: regions × periods × dates a dashboard asks
+/// for; beyond this the cache starts over rather than grow without bound.
+const STATS_CACHE_LEN_MAX: usize = 1024;
+
+impl StatsCache {
+    fn get(&self, tree_size: u64, key: &str) -> Option<Arc<[u8]>> {
+        (self.tree_size == tree_size)
+            .then(|| self.answers.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(&mut self, tree_size: u64, key: String, body: Arc<[u8]>) {
+        if self.tree_size != tree_size || self.answers.len() >= STATS_CACHE_LEN_MAX {
+            self.answers.clear();
+            self.tree_size = tree_size;
+        }
+        self.answers.insert(key, body);
+    }
+}
+
+fn lock_cache(app: &AppState) -> std::sync::MutexGuard<'_, StatsCache> {
+    app.stats_cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn json_body(tree_size: u64, body: Arc<[u8]>) -> Response {
+    (
+        [
+            tree_size_header(tree_size),
+            (
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            ),
+        ],
+        axum::body::Bytes::from_owner(body),
+    )
+        .into_response()
 }
