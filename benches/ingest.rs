@@ -51,6 +51,8 @@ fn verify_rate(statements: &[Statement], threads: usize) -> f64 {
 fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize) -> f64 {
     let (ledger, _) = Ledger::open(dir, Arc::new(SystemClock)).expect("open");
     let origin = ledger.view().origin().to_string();
+    let cpu_before = process_cpu_seconds();
+    let sys_before = process_sys_seconds();
     let started = Instant::now();
     std::thread::scope(|scope| {
         for chunk in statements.chunks(statements.len().div_ceil(producers)) {
@@ -70,9 +72,52 @@ fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize
             });
         }
     });
-    let rate = statements.len() as f64 / started.elapsed().as_secs_f64();
+    let wall = started.elapsed().as_secs_f64();
+    let cpu = process_cpu_seconds() - cpu_before;
+    let sys = process_sys_seconds() - sys_before;
+    let rate = statements.len() as f64 / wall;
     ledger.shutdown();
+    println!(
+        "  ingest used {:.0} % of {} cores (user + system CPU of this process / wall time), {:.0} % of it in the kernel",
+        100.0 * cpu / (wall * cores() as f64),
+        cores(),
+        100.0 * sys / cpu.max(1e-9)
+    );
     rate
+}
+
+/// User + system CPU seconds of this process so far, from `/proc/self/stat` (Linux).
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // CLK_TCK is 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// System CPU seconds of this process so far.
+fn process_sys_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    fields
+        .get(12)
+        .and_then(|f| f.parse::<f64>().ok())
+        .unwrap_or(0.0)
+        / 100.0
 }
 
 fn replay_rate(dir: &std::path::Path) -> (u64, f64) {
@@ -149,6 +194,17 @@ fn main() {
         ingest / bound
     );
     let single = verify_rate(&statements, 1);
+    let origin = "bench.pactlog.example/ingest";
+    let started = Instant::now();
+    for s in &statements {
+        let prepared = Prepared::new(&s.envelope, origin).expect("valid");
+        assert!(prepared.statement.is_ok());
+    }
+    let prepare = statements.len() as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "prepare (checks 1-5, 7-8), 1 thread: {prepare:.0}/s; verify_strict 1 thread: {single:.0}/s; ratio {:.2}",
+        prepare / single
+    );
     let (entries, replay) = replay_rate(&dir);
     println!(
         "replay (pactlog log verify path, 1 thread, {entries} entries): {replay:.0}/s; verify_strict 1 thread: {single:.0}/s; ratio {:.2}",
