@@ -75,6 +75,7 @@ impl Writer {
         let accepted_at = self.accepted_at();
         let mut records = Vec::with_capacity(batch.len());
         let mut waiting = Vec::with_capacity(batch.len());
+        let mut leaf_hashes = Vec::with_capacity(batch.len());
         for request in batch {
             let prepared = &request.prepared;
             match decide(&self.state, prepared, accepted_at) {
@@ -99,12 +100,14 @@ impl Writer {
                     };
                     let leaf = entry.leaf_data();
                     let id = prepared.id();
+                    let hash = leaf_hash(&leaf);
+                    leaf_hashes.push(hash);
                     waiting.push((
                         request.reply,
                         Pending::Created {
                             seq,
                             id,
-                            leaf_hash: leaf_hash(&leaf),
+                            leaf_hash: hash,
                         },
                     ));
                     records.push(Record {
@@ -128,7 +131,7 @@ impl Writer {
         let published = if records.is_empty() {
             lock(&self.shared.published).clone()
         } else {
-            match self.make_durable(&records) {
+            match self.make_durable(&records, &leaf_hashes) {
                 Ok(published) => published,
                 Err(reason) => {
                     for (reply, _) in waiting {
@@ -165,7 +168,11 @@ impl Writer {
 
     /// Append, sync, extend the tree, sign and persist the checkpoint, publish. Only after
     /// this returns may the batch be acknowledged (SPEC §5).
-    fn make_durable(&mut self, records: &[Record]) -> Result<Published, String> {
+    fn make_durable(
+        &mut self,
+        records: &[Record],
+        leaf_hashes: &[Hash],
+    ) -> Result<Published, String> {
         self.store
             .append(records)
             .map_err(|e| format!("append failed: {e}"))?;
@@ -178,8 +185,8 @@ impl Writer {
                 .tree
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for record in records {
-                tree.append(leaf_hash(&record.leaf));
+            for hash in leaf_hashes {
+                tree.append(*hash);
             }
             (tree.size(), tree.root())
         };
