@@ -343,8 +343,14 @@ pub async fn stats(State(app): State<AppState>, query: QueryParams) -> Result<Re
     };
     let key = format!(
         "{}|{}|{}",
-        q.region.as_ref().map(ToString::to_string).unwrap_or_default(),
-        q.period.as_ref().map(ToString::to_string).unwrap_or_default(),
+        q.region
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        q.period
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         q.as_of
     );
     let tree_size = app
