@@ -1,7 +1,7 @@
 //! Statements (SPEC §2) and their types (SPEC §4): reading canonical statement bytes into a
 //! typed [`Statement`], with check 7 of SPEC §4.2 (`schema`, with a `pointer`).
 //!
-//! The one table in [`statement_types!`] lists every type once: its wire name, its `Body`
+//! The one table in `statement_types!` lists every type once: its wire name, its `Body`
 //! variant and its body struct. The type enum, the body enum, the parser and the schema
 //! generator all come from it, so adding a type is one line.
 
