@@ -3,15 +3,75 @@
 //! shows them) and a missing or empty directory fails the test rather than passing vacuously.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use pactlog_statement::canonical::{check_canonical, to_canonical_vec};
 use pactlog_statement::signature::verify_raw;
 
+/// The public vectors: `$PACTLOG_TESTVECTORS` if set, else the project's shared copy
+/// (`../shared/testvectors` beside the repository) when it is there, else the unmodified copy
+/// kept in `tests/vectors/` so a clone anywhere runs them all. `tests/vectors.rs` in the
+/// statement crate checks that the kept copy equals the shared one whenever both exist.
+fn vectors_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PACTLOG_TESTVECTORS") {
+        return PathBuf::from(dir);
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let shared = repo.join("../shared/testvectors");
+    if shared.is_dir() {
+        shared
+    } else {
+        repo.join("tests/vectors")
+    }
+}
+
 fn vectors(sub: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/testvectors")
-        .join(sub)
+    vectors_root().join(sub)
+}
+
+/// The copy kept in the repository is the shared one, file for file, byte for byte.
+#[test]
+fn kept_vectors_equal_the_shared_ones() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let (kept, shared) = (
+        repo.join("tests/vectors"),
+        repo.join("../shared/testvectors"),
+    );
+    if !shared.is_dir() {
+        println!("no shared testvectors beside the repository; the kept copy is used");
+        return;
+    }
+    fn files(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                files(root, &path, out);
+            } else {
+                out.push(path.strip_prefix(root).expect("prefix").to_path_buf());
+            }
+        }
+    }
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    files(&kept, &kept, &mut a);
+    files(&shared, &shared, &mut b);
+    a.sort();
+    b.sort();
+    assert_eq!(
+        a, b,
+        "tests/vectors lists other files than ../shared/testvectors"
+    );
+    for file in &a {
+        assert_eq!(
+            fs::read(kept.join(file)).expect("kept"),
+            fs::read(shared.join(file)).expect("shared"),
+            "tests/vectors/{} differs from the shared copy",
+            file.display()
+        );
+    }
+    println!(
+        "tests/vectors: {} files, identical to ../shared/testvectors",
+        a.len()
+    );
 }
 
 fn read(path: &PathBuf) -> Vec<u8> {
