@@ -92,23 +92,34 @@ fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize
     rate
 }
 
-/// User + system CPU seconds of this process so far, from `/proc/self/stat` (Linux).
-fn process_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the parenthesized command name; utime and stime are fields 14 and 15.
+/// User and system CPU seconds recorded in a `/proc/…/stat` file (Linux): fields 14 and 15,
+/// counted after the parenthesized command name, in clock ticks (CLK_TCK is 100 on Linux).
+fn cpu_seconds(stat_path: &std::path::Path) -> (f64, f64) {
+    let stat = std::fs::read_to_string(stat_path).unwrap_or_default();
     let fields: Vec<&str> = stat
         .rsplit_once(')')
         .map_or("", |(_, rest)| rest)
         .split_whitespace()
         .collect();
-    let ticks = |i: usize| {
+    let seconds = |i: usize| {
         fields
             .get(i)
             .and_then(|f| f.parse::<f64>().ok())
             .unwrap_or(0.0)
+            / 100.0
     };
-    // CLK_TCK is 100 on Linux.
-    (ticks(11) + ticks(12)) / 100.0
+    (seconds(11), seconds(12))
+}
+
+/// User + system CPU seconds of this process so far.
+fn process_cpu_seconds() -> f64 {
+    let (user, sys) = cpu_seconds("/proc/self/stat".as_ref());
+    user + sys
+}
+
+/// System CPU seconds of this process so far.
+fn process_sys_seconds() -> f64 {
+    cpu_seconds("/proc/self/stat".as_ref()).1
 }
 
 /// User + system CPU seconds of this process's threads named `name` (Linux truncates
@@ -123,36 +134,10 @@ fn thread_cpu_seconds(name: &str) -> f64 {
             std::fs::read_to_string(task.path().join("comm")).is_ok_and(|c| c.trim() == name)
         })
         .map(|task| {
-            let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
-            let fields: Vec<&str> = stat
-                .rsplit_once(')')
-                .map_or("", |(_, rest)| rest)
-                .split_whitespace()
-                .collect();
-            let ticks = |i: usize| {
-                fields
-                    .get(i)
-                    .and_then(|f| f.parse::<f64>().ok())
-                    .unwrap_or(0.0)
-            };
-            (ticks(11) + ticks(12)) / 100.0
+            let (user, sys) = cpu_seconds(&task.path().join("stat"));
+            user + sys
         })
         .sum()
-}
-
-/// System CPU seconds of this process so far.
-fn process_sys_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map_or("", |(_, rest)| rest)
-        .split_whitespace()
-        .collect();
-    fields
-        .get(12)
-        .and_then(|f| f.parse::<f64>().ok())
-        .unwrap_or(0.0)
-        / 100.0
 }
 
 fn replay_rate(dir: &std::path::Path) -> (u64, f64) {
