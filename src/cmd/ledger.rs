@@ -174,7 +174,7 @@ pub fn run_log_verify(dir: &Path) -> anyhow::Result<ExitCode> {
         checkpoint.root.to_base64(),
         state.genesis.checkpoint_key
     );
-    println!("state digest {}", hex_digest(&state.digest()));
+    println!("state digest {}", hex::encode(state.digest()));
     println!(
         "{:.0} entries/s, {:.1} MB in {:.2} s",
         tree.size() as f64 / seconds.max(1e-9),
@@ -182,10 +182,6 @@ pub fn run_log_verify(dir: &Path) -> anyhow::Result<ExitCode> {
         seconds
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn hex_digest(bytes: &[u8; 32]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Opens the store of a data directory, reporting any torn tail the store cut on the way
