@@ -379,6 +379,12 @@ fn keys() -> Vec<Case> {
             |l| l.stmt(&CITY, "key.revoked", revoke_key(&ORGAN, VILLAGE.key)), INVALID_TRANSITION),
         row("key.revoked: an org revokes its own last key", none,
             |l| l.stmt(&ORGAN, "key.revoked", revoke_key(&ORGAN, ORGAN.key)), INVALID_TRANSITION),
+        row("key.revoked: an org that had two keys revokes the one it has left",
+            |l| {
+                l.ok(&ORGAN, "key.added", add_key(&ORGAN, 31));
+                l.ok(&ORGAN, "key.revoked", revoke_key(&ORGAN, 31));
+            },
+            |l| l.stmt(&ORGAN, "key.revoked", revoke_key(&ORGAN, ORGAN.key)), INVALID_TRANSITION),
         row("key.revoked: an authority revokes its own last key", none,
             |l| l.stmt(&CITY, "key.revoked", revoke_key(&CITY, CITY.key)), INVALID_TRANSITION),
         row("key.revoked: signed with the key it revoked before",
