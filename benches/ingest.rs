@@ -54,23 +54,34 @@ fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize
     let cpu_before = process_cpu_seconds();
     let sys_before = process_sys_seconds();
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        for chunk in statements.chunks(statements.len().div_ceil(producers)) {
-            let (ledger, origin) = (&ledger, &origin);
-            scope.spawn(move || {
-                let receivers: Vec<_> = chunk
-                    .iter()
-                    .map(|s| {
-                        let prepared = Prepared::new(&s.envelope, origin).expect("valid");
-                        ledger.enqueue_wait(prepared).expect("queued")
-                    })
-                    .collect();
-                for receiver in receivers {
-                    let ack = receiver.blocking_recv().expect("answer").expect("accepted");
-                    assert!(ack.created);
-                }
-            });
-        }
+    let checkpoints: Vec<Vec<Arc<str>>> = std::thread::scope(|scope| {
+        let producers: Vec<_> = statements
+            .chunks(statements.len().div_ceil(producers))
+            .map(|chunk| {
+                let (ledger, origin) = (&ledger, &origin);
+                scope.spawn(move || {
+                    let receivers: Vec<_> = chunk
+                        .iter()
+                        .map(|s| {
+                            let prepared = Prepared::new(&s.envelope, origin).expect("valid");
+                            ledger.enqueue_wait(prepared).expect("queued")
+                        })
+                        .collect();
+                    receivers
+                        .into_iter()
+                        .map(|receiver| {
+                            let ack = receiver.blocking_recv().expect("answer").expect("accepted");
+                            assert!(ack.created);
+                            ack.checkpoint
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        producers
+            .into_iter()
+            .map(|p| p.join().expect("producer"))
+            .collect()
     });
     let wall = started.elapsed().as_secs_f64();
     let writer = thread_cpu_seconds("pactlog-sequenc");
@@ -78,6 +89,17 @@ fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize
     let sys = process_sys_seconds() - sys_before;
     let rate = statements.len() as f64 / wall;
     ledger.shutdown();
+    // Each batch publishes one checkpoint note, shared by the acknowledgements of the batch.
+    let batches: std::collections::HashSet<*const u8> = checkpoints
+        .iter()
+        .flatten()
+        .map(|note| note.as_ptr())
+        .collect();
+    println!(
+        "  {} group commits, {:.1} statements per commit on average",
+        batches.len(),
+        statements.len() as f64 / batches.len() as f64
+    );
     println!(
         "  ingest used {:.0} % of {} cores (user + system CPU of this process / wall time), {:.0} % of it in the kernel",
         100.0 * cpu / (wall * cores() as f64),
@@ -202,7 +224,10 @@ fn main() {
     );
     let bound_before = verify_rate(&statements, cores);
     // One producer more than cores, so no core idles while another waits on the queue.
-    let clients = cores + 1;
+    let clients = std::env::var("PRODUCERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(cores + 1);
     let ingest = ingest_rate(&dir, &statements, clients);
     let bound_after = verify_rate(&statements, cores);
     let bound = (bound_before + bound_after) / 2.0;

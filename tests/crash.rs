@@ -694,7 +694,7 @@ fn cut_last_record(dir: &Path, keep: impl Fn(usize) -> usize) -> (PathBuf, Vec<u
     let last = *records(&intact).last().expect("records");
     assert_eq!(last.seq, PRISTINE_ENTRIES - 1);
     fs::write(&segment, &intact[..last.offset + keep(last.len)]).expect("truncate");
-    let checkpoint = fs::read(dir.join("checkpoint")).expect("read checkpoint");
+    let checkpoint = fs::read(dir.join("checkpoints")).expect("read checkpoint");
     (segment, intact, checkpoint)
 }
 
@@ -727,7 +727,7 @@ fn a_log_shorter_than_its_checkpoint_refuses_to_start() {
         .fails_with(EXIT_REJECTED);
     assert_same_snapshot(&before, &snapshot(&dir), "log verify");
     assert_eq!(
-        fs::read(dir.join("checkpoint")).expect("checkpoint"),
+        fs::read(dir.join("checkpoints")).expect("checkpoint"),
         checkpoint
     );
 
@@ -753,7 +753,7 @@ fn a_log_shorter_than_its_checkpoint_refuses_to_start() {
     run(["log", "verify", "--dir", arg(&dir)]).fails_with(EXIT_REJECTED);
     assert_same_snapshot(&after_first, &snapshot(&dir), "later refusals");
     assert_eq!(
-        fs::read(dir.join("checkpoint")).expect("checkpoint"),
+        fs::read(dir.join("checkpoints")).expect("checkpoint"),
         checkpoint,
         "no checkpoint is ever signed over a log that lost acknowledged entries"
     );

@@ -88,9 +88,7 @@ pub fn run_init(args: InitArgs) -> anyhow::Result<ExitCode> {
 pub fn run_submit(args: SubmitArgs) -> anyhow::Result<ExitCode> {
     let (ledger, report) = Ledger::open(&args.dir, Arc::new(SystemClock))
         .with_context(|| format!("opening {}", args.dir.display()))?;
-    if let Some(torn) = &report.torn_tail {
-        report_torn_tail(torn);
-    }
+    report_recovery(&report.recovery);
     let mut rejected = 0;
     for path in &args.envelopes {
         let body = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
@@ -189,9 +187,7 @@ pub fn run_log_verify(dir: &Path) -> anyhow::Result<ExitCode> {
 fn open_store(dir: &Path) -> anyhow::Result<Store> {
     let (store, recovery) =
         Store::open(dir).with_context(|| format!("opening {}", dir.display()))?;
-    if let Some(torn) = &recovery.truncated_tail {
-        report_torn_tail(torn);
-    }
+    report_recovery(&recovery);
     Ok(store)
 }
 
@@ -265,9 +261,7 @@ pub struct LoadArgs {
 pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     let (ledger, report) = Ledger::open(&args.dir, Arc::new(SystemClock))
         .with_context(|| format!("opening {}", args.dir.display()))?;
-    if let Some(torn) = &report.torn_tail {
-        report_torn_tail(torn);
-    }
+    report_recovery(&report.recovery);
     let generator =
         pactlog_sequencer::load::LoadGenerator::new(&args.dir, &ledger.view(), &args.run)?;
     let started = Instant::now();
@@ -317,13 +311,31 @@ pub fn run_load(args: LoadArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Tells the operator about a torn, unacknowledged tail the store cut on opening: where it
-/// was and where the cut bytes were saved.
-pub fn report_torn_tail(torn: &pactlog_store::TornTail) {
-    eprintln!("recovered: {torn}");
-    eprintln!(
-        "已恢复：截去了未确认的残缺尾部（{} 字节），原字节保存在 {}",
-        torn.bytes_cut,
-        torn.saved_to.display()
-    );
+/// Tells the operator what the store repaired or upgraded on opening: a torn, unacknowledged
+/// tail (where it was and where the cut bytes were saved), a checkpoint write a crash
+/// interrupted, an upgrade of the directory's format.
+pub fn report_recovery(recovery: &pactlog_store::Recovery) {
+    if let Some(torn) = &recovery.truncated_tail {
+        eprintln!("recovered: {torn}");
+        eprintln!(
+            "已恢复：截去了未确认的残缺尾部（{} 字节），原字节保存在 {}",
+            torn.bytes_cut,
+            torn.saved_to.display()
+        );
+    }
+    if let Some(slot) = &recovery.damaged_checkpoint_slot {
+        eprintln!("recovered: {slot}");
+        eprintln!(
+            "已恢复：{} 中偏移 {} 处的检查点槽位损坏（多为写入时崩溃），已使用另一槽位中的检查点",
+            slot.file.display(),
+            slot.offset
+        );
+    }
+    if let Some(version) = recovery.upgraded_from {
+        eprintln!(
+            "upgraded the data directory from store format {version} to {} / 数据目录已从存储格式 {version} 升级到 {}",
+            pactlog_store::FORMAT_VERSION,
+            pactlog_store::FORMAT_VERSION
+        );
+    }
 }

@@ -61,9 +61,7 @@ pub fn run_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     }
     let (ledger, report) = Ledger::open(&args.dir, Arc::new(SystemClock))
         .with_context(|| format!("opening {}", args.dir.display()))?;
-    if let Some(torn) = &report.torn_tail {
-        eprintln!("recovered: {torn}");
-    }
+    super::ledger::report_recovery(&report.recovery);
     if report.newly_checkpointed > 0 {
         eprintln!(
             "recovered: {} entries durable but not yet checkpointed are now under a checkpoint",

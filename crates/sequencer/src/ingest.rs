@@ -8,7 +8,7 @@ use pactlog_merkle::checkpoint::CheckpointSigner;
 use pactlog_merkle::{leaf_hash, Hash};
 use pactlog_state::replay::{decide, Verdict};
 use pactlog_state::{Candidate, State};
-use pactlog_statement::entry::Entry;
+use pactlog_statement::entry::leaf_data;
 use pactlog_statement::ids::StatementId;
 use pactlog_statement::time::Timestamp;
 use pactlog_store::{Record, Store};
@@ -73,6 +73,7 @@ impl Writer {
 
     fn commit_batch(&mut self, batch: Vec<Request>) -> Result<(), String> {
         let accepted_at = self.accepted_at();
+        let accepted_at_millis = accepted_at.format_millis();
         let mut records = Vec::with_capacity(batch.len());
         let mut waiting = Vec::with_capacity(batch.len());
         let mut leaf_hashes = Vec::with_capacity(batch.len());
@@ -93,12 +94,7 @@ impl Writer {
                             accepted_at,
                         },
                     );
-                    let entry = Entry {
-                        seq,
-                        accepted_at,
-                        envelope: prepared.envelope.clone(),
-                    };
-                    let leaf = entry.leaf_data();
+                    let leaf = leaf_data(seq, &accepted_at_millis, &prepared.envelope);
                     let id = prepared.id();
                     let hash = leaf_hash(&leaf);
                     leaf_hashes.push(hash);

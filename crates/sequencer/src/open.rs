@@ -12,7 +12,7 @@ use pactlog_statement::entry::Entry;
 use pactlog_statement::envelope::Envelope;
 use pactlog_statement::signature::encode_public_key;
 use pactlog_statement::time::Timestamp;
-use pactlog_store::{Record, Store, TornTail};
+use pactlog_store::{Record, Recovery, Store};
 
 use crate::keyfile::{read_key, write_new_key};
 use crate::{Clock, LedgerError, Published, AUTHORITY_KEY_FILE, CHECKPOINT_KEY_FILE, KEYS_DIR};
@@ -44,8 +44,9 @@ pub struct InitReport {
 pub struct OpenReport {
     pub entries: u64,
     pub checkpoint_size: u64,
-    /// A torn, unacknowledged tail the store cut (and saved) on open.
-    pub torn_tail: Option<TornTail>,
+    /// What the store repaired or upgraded on open (a torn, unacknowledged tail cut and
+    /// saved, an interrupted checkpoint write, a format upgrade); the binary logs it.
+    pub recovery: Recovery,
     /// Entries durable on disk but not yet under a checkpoint when the last run stopped;
     /// never acknowledged, now covered by a new checkpoint.
     pub newly_checkpointed: u64,
@@ -247,7 +248,7 @@ pub(crate) fn open(dir: &Path) -> Result<Opened, LedgerError> {
         report: OpenReport {
             entries,
             checkpoint_size,
-            torn_tail: recovery.truncated_tail,
+            recovery,
             newly_checkpointed: entries - checkpoint_size,
         },
         store,

@@ -3,7 +3,9 @@
 //! applies an accepted one. Nothing here reads a clock or a file: the only time is the
 //! entry's `accepted_at`, the only setting is in `log.genesis` (SPEC §3).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt};
 
 use pactlog_statement::body::LogGenesisBody;
 use pactlog_statement::envelope::Envelope;

@@ -50,18 +50,25 @@ struct LeafMembers<'a> {
     seq: u64,
 }
 
+/// The leaf data of the entry `{seq, accepted_at, envelope}`, with `accepted_at` already
+/// formatted ([`Timestamp::format_millis`]): the sequencer formats it once per batch and
+/// does not copy the envelope into an [`Entry`] to write it.
+pub fn leaf_data(seq: u64, accepted_at_millis: &str, envelope: &Envelope) -> Vec<u8> {
+    let mut out = String::with_capacity(envelope.statement_bytes().len() + 256);
+    out.push_str("{\"accepted_at\":\"");
+    out.push_str(accepted_at_millis);
+    out.push_str("\",\"envelope\":");
+    envelope.write_canonical(&mut out);
+    out.push_str(",\"seq\":");
+    out.push_str(itoa::Buffer::new().format(seq));
+    out.push('}');
+    out.into_bytes()
+}
+
 impl Entry {
     /// The entry's leaf data: its JCS canonical bytes.
     pub fn leaf_data(&self) -> Vec<u8> {
-        let mut out = String::with_capacity(self.envelope.statement_bytes().len() + 256);
-        out.push_str("{\"accepted_at\":\"");
-        out.push_str(&self.accepted_at.format_millis());
-        out.push_str("\",\"envelope\":");
-        self.envelope.write_canonical(&mut out);
-        out.push_str(",\"seq\":");
-        out.push_str(&self.seq.to_string());
-        out.push('}');
-        out.into_bytes()
+        leaf_data(self.seq, &self.accepted_at.format_millis(), &self.envelope)
     }
 
     /// Parses leaf data back into an entry, checking that it is canonical and that its

@@ -22,7 +22,7 @@
 //!
 //! That is SPEC §2's `X X X V X X X X X X X X`: only case 3 verifies.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use base64::engine::general_purpose::STANDARD;

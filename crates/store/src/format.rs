@@ -48,7 +48,7 @@ pub const FORMAT_FILE_NAME: &str = "FORMAT";
 /// The directory layout and file formats this build writes and reads. `open` refuses a
 /// directory whose marker names a newer version: an old binary must not append to (and so
 /// silently corrupt) a log laid out by a newer one.
-pub const FORMAT_VERSION: u64 = 1;
+pub const FORMAT_VERSION: u64 = 2;
 
 /// The marker is one short text line; anything longer is not a marker we wrote.
 pub const FORMAT_FILE_LEN_MAX: u64 = 64;
@@ -293,6 +293,96 @@ pub(crate) fn decode_small_file(buf: &[u8]) -> Result<&[u8], String> {
         ));
     }
     Ok(payload)
+}
+
+/// First bytes of a checkpoint slot (`0xFF "PLC"`).
+pub const CHECKPOINT_SLOT_MAGIC: [u8; 4] = [0xFF, b'P', b'L', b'C'];
+
+/// Version of the checkpoint slot layout.
+pub const CHECKPOINT_SLOT_VERSION: u16 = 1;
+
+/// Bytes of a checkpoint slot's header: magic 4, version 2, reserved 2, generation 8,
+/// payload length 4, CRC32C 4.
+pub const CHECKPOINT_SLOT_HEADER_LEN: usize = 24;
+
+/// Bytes of one slot: a header and the largest note, rounded up to whole 4 KiB pages so the
+/// two slots never share a page or a disk sector, and a torn write of one cannot touch the
+/// other.
+pub const CHECKPOINT_SLOT_LEN: usize =
+    (CHECKPOINT_SLOT_HEADER_LEN + crate::CHECKPOINT_LEN_MAX).div_ceil(4096) * 4096;
+
+/// What one checkpoint slot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Slot<'a> {
+    /// Never written: the header is all zeros.
+    Empty,
+    /// A note written as generation `generation` (counting writes from 1).
+    Written { generation: u64, note: &'a [u8] },
+}
+
+/// Encodes a checkpoint slot holding `note` as write number `generation`. The unused rest of
+/// the slot is not written.
+pub(crate) fn encode_checkpoint_slot(generation: u64, note: &[u8]) -> Vec<u8> {
+    assert!(note.len() <= crate::CHECKPOINT_LEN_MAX);
+    let mut out = Vec::with_capacity(CHECKPOINT_SLOT_HEADER_LEN + note.len());
+    out.extend_from_slice(&CHECKPOINT_SLOT_MAGIC);
+    out.extend_from_slice(&CHECKPOINT_SLOT_VERSION.to_le_bytes());
+    out.extend_from_slice(&0u16.to_le_bytes());
+    out.extend_from_slice(&generation.to_le_bytes());
+    // Fits: asserted above to be at most 16 KiB.
+    out.extend_from_slice(&(note.len() as u32).to_le_bytes());
+    let checksum = crc32c::crc32c_append(crc32c::crc32c(&out), note);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    out.extend_from_slice(note);
+    out
+}
+
+/// Decodes one whole slot ([`CHECKPOINT_SLOT_LEN`] bytes), verifying magic, version, length
+/// and checksum. Returns the reason as text when the slot is neither empty nor valid.
+pub(crate) fn decode_checkpoint_slot(slot: &[u8]) -> Result<Slot<'_>, String> {
+    assert_eq!(slot.len(), CHECKPOINT_SLOT_LEN);
+    let header = &slot[..CHECKPOINT_SLOT_HEADER_LEN];
+    if header.iter().all(|&b| b == 0) {
+        return Ok(Slot::Empty);
+    }
+    if header[..4] != CHECKPOINT_SLOT_MAGIC {
+        return Err(format!(
+            "no checkpoint-slot magic (found {:02x?}, expected {CHECKPOINT_SLOT_MAGIC:02x?})",
+            &header[..4]
+        ));
+    }
+    let version = u16_at(header, 4);
+    if version != CHECKPOINT_SLOT_VERSION {
+        return Err(format!(
+            "checkpoint-slot version {version} is not the supported version {CHECKPOINT_SLOT_VERSION}"
+        ));
+    }
+    let reserved = u16_at(header, 6);
+    if reserved != 0 {
+        return Err(format!(
+            "reserved header field is {reserved:#06x}, expected 0"
+        ));
+    }
+    let generation = u64_at(header, 8);
+    if generation == 0 {
+        return Err("generation 0 is never written".to_string());
+    }
+    let note_len = u32_at(header, 16) as usize;
+    if note_len > crate::CHECKPOINT_LEN_MAX {
+        return Err(format!(
+            "slot claims a note of {note_len} bytes, more than the limit {}",
+            crate::CHECKPOINT_LEN_MAX
+        ));
+    }
+    let note = &slot[CHECKPOINT_SLOT_HEADER_LEN..CHECKPOINT_SLOT_HEADER_LEN + note_len];
+    let stored = u32_at(header, 20);
+    let computed = crc32c::crc32c_append(crc32c::crc32c(&header[..20]), note);
+    if stored != computed {
+        return Err(format!(
+            "checksum mismatch (stored CRC32C {stored:#010x}, computed {computed:#010x})"
+        ));
+    }
+    Ok(Slot::Written { generation, note })
 }
 
 /// The text of the format marker file.

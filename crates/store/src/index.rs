@@ -7,7 +7,7 @@
 //! for the writer's `write` or `fdatasync`, and never see a record before all its bytes are
 //! in the file: the writer publishes a record in the index only after `write` returned.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::ErrorKind;

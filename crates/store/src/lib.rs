@@ -18,16 +18,18 @@
 //! ## Directory layout
 //!
 //! ```text
-//! DATA/FORMAT                         text "pactlog-store format 1\n" (FORMAT_VERSION)
+//! DATA/FORMAT                         text "pactlog-store format 2\n" (FORMAT_VERSION)
 //! DATA/log/00000000000000000000.seg   segment: records from seq 0
 //! DATA/log/00000000000000001234.seg   segment: records from seq 1234 (name = first seq, 20 digits)
 //! DATA/log/torn-<seq, 20 digits>-<byte offset>.bin   bytes cut from a torn tail (kept forever)
-//! DATA/checkpoint                     latest checkpoint note, small-file frame
+//! DATA/checkpoints                    latest checkpoint note: two slots, written alternately
 //! DATA/meta/<name>                    small values for the sequencer (e.g. "origin"), small-file frame
 //! ```
 //!
 //! `open` refuses a directory without `FORMAT` ([`StoreError::NotAStore`]) or whose `FORMAT`
-//! names a newer version ([`StoreError::NewerFormat`]).
+//! names a newer version ([`StoreError::NewerFormat`]). It upgrades format 1 (the same, but
+//! the checkpoint in a small-file frame named `checkpoint`) after verifying it, and reports
+//! the upgrade in [`Recovery::upgraded_from`].
 //!
 //! ## Record format (segment files)
 //!
@@ -45,7 +47,29 @@
 //! | 52 | 4 | CRC32C (Castagnoli) over bytes 0..52, then the payload |
 //! | 56 | *n* | payload: the entry's leaf data |
 //!
-//! ## Small-file frame (checkpoint, meta)
+//! ## Checkpoint slots (`checkpoints`)
+//!
+//! Two slots of [`CHECKPOINT_SLOT_LEN`] bytes (a page multiple); the file never changes
+//! size. Write number *g* (from 1) goes to slot *g* mod 2 with one positional write and one
+//! `fdatasync`; the latest checkpoint is the valid slot with the higher generation. A slot
+//! whose header is all zeros was never written. Slot layout:
+//!
+//! | offset | size | field |
+//! |---:|---:|---|
+//! | 0 | 4 | magic `FF 50 4C 43` (`0xFF "PLC"`) |
+//! | 4 | 2 | version, `1` |
+//! | 6 | 2 | reserved, `0` |
+//! | 8 | 8 | generation *g* ≥ 1 |
+//! | 16 | 4 | note length *n* ≤ [`CHECKPOINT_LEN_MAX`] |
+//! | 20 | 4 | CRC32C over bytes 0..20, then the note |
+//! | 24 | *n* | the checkpoint note; the rest of the slot is ignored |
+//!
+//! One damaged slot beside a valid one is a checkpoint write a crash interrupted (its batch
+//! was never acknowledged): `open` uses the other slot and reports it in
+//! [`Recovery::damaged_checkpoint_slot`]. Two damaged slots, a slot holding the other slot's
+//! generation parity, or a file of another size: [`StoreError::Corrupt`].
+//!
+//! ## Small-file frame (meta)
 //!
 //! | offset | size | field |
 //! |---:|---:|---|
@@ -57,15 +81,16 @@
 //! | 16 | *n* | payload |
 //!
 //! Small files are replaced atomically: write `NAME.tmp`, fsync, read back and compare,
-//! rename over `NAME`, fsync the directory. A leftover `NAME.tmp` is ignored.
+//! rename over `NAME`, fsync the directory. A leftover `NAME.tmp` is ignored. (The
+//! checkpoint, rewritten after every batch, uses the cheaper slots above.)
 //!
 //! ## Writing
 //!
 //! [`Store::append`] validates the whole batch first (seq = [`Store::len`], leaf ≤ 65 535
 //! bytes, id not yet logged), then encodes it into one buffer and writes it with one
 //! positional `write` per segment touched (more only past [`WRITE_BUFFER_LEN_MAX`]), so group
-//! commit costs one `write` plus one `fdatasync`. Each write is read back and compared
-//! ([`StoreError::ReadBack`] on a mismatch). A
+//! commit costs one `write` plus one `fdatasync`. Writes are not read back: every read, and
+//! every `open`, verifies each record's checksum, which is where damage is caught. A
 //! record is published to readers only after its write returned. [`Store::sync`]
 //! `fdatasync`s every segment written since the last sync and fsyncs `log/` when a segment was
 //! created. A segment is rolled when the next record would take it past
@@ -118,6 +143,7 @@
 //! Memory: about 60 to 120 bytes per record for the indexes, plus one file handle per segment.
 //! Future work: a persisted index (open without a full scan), closing cold segment handles.
 
+mod checkpoint;
 mod durable;
 mod error;
 mod format;
@@ -131,14 +157,16 @@ use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use checkpoint::{DamagedSlot, CHECKPOINT_FILE_LEN};
 pub use error::StoreError;
 pub use format::{
-    FORMAT_FILE_LEN_MAX, FORMAT_FILE_NAME, FORMAT_VERSION, RECORD_HEADER_LEN, RECORD_LEN_MAX,
-    RECORD_PAYLOAD_LEN_MAX,
+    CHECKPOINT_SLOT_LEN, FORMAT_FILE_LEN_MAX, FORMAT_FILE_NAME, FORMAT_VERSION, RECORD_HEADER_LEN,
+    RECORD_LEN_MAX, RECORD_PAYLOAD_LEN_MAX,
 };
 pub use index::READ_RANGE_LEN_MAX;
 pub use recover::TORN_SAVES_PER_POINT_MAX;
 
+use checkpoint::CheckpointFile;
 use durable::{lock_dir, read_small_file, replace_small_file, sync_dir, TMP_SUFFIX};
 use error::io_at;
 use format::{encode_format_marker, encode_record, parse_format_marker, segment_file_name};
@@ -161,7 +189,7 @@ pub const SEGMENT_FILE_LEN_MAX: u64 = SEGMENT_LEN_MAX_LIMIT + RECORD_LEN_MAX as 
 
 /// Bytes `append` encodes before it writes them out. A typical group-commit batch fits, so
 /// it is one `write`; a huge batch is written in pieces of this size, bounding the memory of
-/// one call (plus the same again for the read-back comparison).
+/// one call.
 pub const WRITE_BUFFER_LEN_MAX: usize = 8 << 20;
 
 /// Largest checkpoint note. A C2SP checkpoint is three short lines plus one signature line of
@@ -182,8 +210,11 @@ pub const LOG_DIR_NAME: &str = "log";
 /// Directory of meta files.
 pub const META_DIR_NAME: &str = "meta";
 
-/// File of the latest checkpoint.
-pub const CHECKPOINT_FILE_NAME: &str = "checkpoint";
+/// File of the latest checkpoint (two slots, see the crate docs).
+pub const CHECKPOINT_FILE_NAME: &str = "checkpoints";
+
+/// File of the latest checkpoint in format 1 (a small-file frame), upgraded by `open`.
+pub const FORMAT_1_CHECKPOINT_FILE_NAME: &str = "checkpoint";
 
 /// One record: an entry's statement id and leaf data at its seq.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -206,6 +237,11 @@ pub struct Recovery {
     pub segments: u64,
     /// The torn tail that was cut, if there was one. The binary must log it.
     pub truncated_tail: Option<TornTail>,
+    /// A checkpoint slot found damaged beside a valid one. The binary must log it.
+    pub damaged_checkpoint_slot: Option<DamagedSlot>,
+    /// The format version the directory was upgraded from, if `open` upgraded it. The binary
+    /// must log it.
+    pub upgraded_from: Option<u64>,
 }
 
 /// A torn tail cut from the last segment by `open`.
@@ -284,6 +320,7 @@ impl StoreOptions {
             LOG_DIR_NAME,
             META_DIR_NAME,
             CHECKPOINT_FILE_NAME,
+            FORMAT_1_CHECKPOINT_FILE_NAME,
         ] {
             let found = dir.join(name);
             match fs::symlink_metadata(&found) {
@@ -304,6 +341,9 @@ impl StoreOptions {
         let first = log_dir.join(segment_file_name(0));
         durable::create_new_synced(&first, &[]).map_err(io_at("create", &first))?;
         sync_dir(&log_dir)?;
+        let checkpoints = dir.join(CHECKPOINT_FILE_NAME);
+        durable::create_new_synced(&checkpoints, &checkpoint::initial_bytes(None))
+            .map_err(io_at("create", &checkpoints))?;
         // The marker goes last: a crash before this point leaves a directory that `open`
         // calls "not a store" and `create` refuses, never one that looks valid but is not.
         let marker = dir.join(FORMAT_FILE_NAME);
@@ -321,6 +361,7 @@ impl StoreOptions {
         let (store, recovery) = self.open_locked(dir, lock)?;
         assert_eq!(recovery.records, 0);
         assert!(recovery.truncated_tail.is_none());
+        assert!(recovery.damaged_checkpoint_slot.is_none());
         Ok(store)
     }
 
@@ -343,7 +384,7 @@ impl StoreOptions {
     }
 
     fn open_locked(&self, dir: &Path, lock: File) -> Result<(Store, Recovery), StoreError> {
-        check_format_marker(dir)?;
+        let version = check_format_marker(dir)?;
         let log_dir = dir.join(LOG_DIR_NAME);
         let meta_dir = dir.join(META_DIR_NAME);
         for needed in [&log_dir, &meta_dir] {
@@ -358,7 +399,13 @@ impl StoreOptions {
 
         // Phase 1: read and verify everything; any error here leaves the disk untouched.
         let scan = recover::scan_log(&log_dir)?;
-        let checkpoint = read_small_file(&dir.join(CHECKPOINT_FILE_NAME), CHECKPOINT_LEN_MAX)?;
+        let checkpoint_path = dir.join(CHECKPOINT_FILE_NAME);
+        let loaded = if version == 1 {
+            let legacy = dir.join(FORMAT_1_CHECKPOINT_FILE_NAME);
+            Err(read_small_file(&legacy, CHECKPOINT_LEN_MAX)?)
+        } else {
+            Ok(CheckpointFile::open(&checkpoint_path)?)
+        };
         verify_meta_files(&meta_dir)?;
 
         // Phase 2: every check passed; cut a torn tail if there is one.
@@ -366,6 +413,15 @@ impl StoreOptions {
             Some(cut) => Some(recover::cut_torn_tail(&log_dir, cut)?),
             None => None,
         };
+        let loaded = match loaded {
+            Ok(loaded) => loaded,
+            Err(legacy_note) => {
+                upgrade_from_format_1(dir, legacy_note.as_deref())?;
+                CheckpointFile::open(&checkpoint_path)?
+            }
+        };
+        remove_format_1_checkpoint(dir)?;
+        let checkpoint = loaded.note;
 
         let last = scan.segments.len() - 1;
         let mut index = Index {
@@ -412,6 +468,8 @@ impl StoreOptions {
             records,
             segments: index.segments.len() as u64,
             truncated_tail,
+            damaged_checkpoint_slot: loaded.damaged,
+            upgraded_from: (version < FORMAT_VERSION).then_some(version),
         };
         let log_dir_handle = File::open(&log_dir).map_err(io_at("open directory", &log_dir))?;
         let store = Store {
@@ -428,14 +486,56 @@ impl StoreOptions {
             unsynced: Vec::new(),
             log_dir_dirty: false,
             write_buf: Vec::new(),
-            read_back_buf: Vec::new(),
+            checkpoint: loaded.file,
             failed: None,
         };
         Ok((store, recovery))
     }
 }
 
-fn check_format_marker(dir: &Path) -> Result<(), StoreError> {
+/// Upgrades a verified format-1 directory to format 2: writes `checkpoints` (through a
+/// temporary file and a rename) holding the old checkpoint, then the new marker, then
+/// removes the old `checkpoint`. A crash at any step leaves a directory that opens: before
+/// the marker changes, format 1 is intact and the upgrade runs again; after it, format 2 is
+/// complete and a leftover old file is removed by the next open.
+fn upgrade_from_format_1(dir: &Path, note: Option<&[u8]>) -> Result<(), StoreError> {
+    let checkpoints = dir.join(CHECKPOINT_FILE_NAME);
+    let tmp = dir.join(format!("{CHECKPOINT_FILE_NAME}{TMP_SUFFIX}"));
+    match fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(error) if error.kind() == ErrorKind::NotFound => {}
+        Err(error) => return Err(io_at("remove", &tmp)(error)),
+    }
+    durable::create_new_synced(&tmp, &checkpoint::initial_bytes(note))
+        .map_err(io_at("create", &tmp))?;
+    fs::rename(&tmp, &checkpoints).map_err(io_at("rename into place", &checkpoints))?;
+    sync_dir(dir)?;
+    let marker = dir.join(FORMAT_FILE_NAME);
+    let marker_tmp = dir.join(format!("{FORMAT_FILE_NAME}{TMP_SUFFIX}"));
+    match fs::remove_file(&marker_tmp) {
+        Ok(()) => {}
+        Err(error) if error.kind() == ErrorKind::NotFound => {}
+        Err(error) => return Err(io_at("remove", &marker_tmp)(error)),
+    }
+    durable::create_new_synced(&marker_tmp, encode_format_marker().as_bytes())
+        .map_err(io_at("create", &marker_tmp))?;
+    fs::rename(&marker_tmp, &marker).map_err(io_at("rename into place", &marker))?;
+    sync_dir(dir)?;
+    remove_format_1_checkpoint(dir)
+}
+
+/// Removes the format-1 checkpoint file left by an upgrade, if there is one.
+fn remove_format_1_checkpoint(dir: &Path) -> Result<(), StoreError> {
+    let legacy = dir.join(FORMAT_1_CHECKPOINT_FILE_NAME);
+    match fs::remove_file(&legacy) {
+        Ok(()) => sync_dir(dir),
+        Err(error) if error.kind() == ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(io_at("remove", &legacy)(error)),
+    }
+}
+
+/// The format version of `dir`, refusing a missing marker or a newer version.
+fn check_format_marker(dir: &Path) -> Result<u64, StoreError> {
     let path = dir.join(FORMAT_FILE_NAME);
     let file = match File::open(&path) {
         Ok(file) => file,
@@ -462,9 +562,8 @@ fn check_format_marker(dir: &Path) -> Result<(), StoreError> {
             supported: FORMAT_VERSION,
         });
     }
-    // Only format 1 exists; an older version would be migrated or refused here.
-    assert_eq!(version, FORMAT_VERSION);
-    Ok(())
+    // `parse_format_marker` refuses 0, so this is 1 (upgraded by `open`) or current.
+    Ok(version)
 }
 
 /// Whether `name` is a valid meta name: 1 to [`META_NAME_LEN_MAX`] of `a-z 0-9 - _`. No dot,
@@ -513,7 +612,7 @@ pub struct Store {
     /// A segment file was created since the last sync, so `log/` needs an fsync.
     log_dir_dirty: bool,
     write_buf: Vec<u8>,
-    read_back_buf: Vec<u8>,
+    checkpoint: CheckpointFile,
     /// Set by the first failed write or sync; the store then refuses writes.
     failed: Option<String>,
 }
@@ -606,8 +705,8 @@ impl Store {
         self.shared.seq_of(id)
     }
 
-    /// Replaces the latest checkpoint atomically (temporary file, fsync, read-back, rename,
-    /// directory fsync). The store does not parse the note; the sequencer must only write a
+    /// Replaces the latest checkpoint: writes the slot the latest one is not in and
+    /// `fdatasync`s it (see the crate docs). The store does not parse the note; the sequencer must only write a
     /// checkpoint over records that `sync` has made durable (SPEC §5).
     pub fn write_checkpoint(&mut self, note: &[u8]) -> Result<(), StoreError> {
         self.refuse_if_failed()?;
@@ -618,7 +717,7 @@ impl Store {
                 max: CHECKPOINT_LEN_MAX,
             });
         }
-        let result = replace_small_file(&self.dir, CHECKPOINT_FILE_NAME, note);
+        let result = self.checkpoint.write(note);
         self.fail_on_error(result)?;
         self.shared.set_checkpoint(note);
         Ok(())
@@ -671,7 +770,10 @@ impl Store {
 
     fn validate(&self, records: &[Record]) -> Result<(), StoreError> {
         let index = self.shared.index();
-        let mut batch_ids = std::collections::HashMap::new();
+        let mut batch_ids = foldhash::HashMap::with_capacity_and_hasher(
+            records.len(),
+            foldhash::fast::RandomState::default(),
+        );
         for (i, record) in records.iter().enumerate() {
             let expected = self.len + i as u64;
             if record.seq != expected {
@@ -728,8 +830,8 @@ impl Store {
         Ok(())
     }
 
-    /// Writes the buffer at the end of the tail segment, reads it back and compares, then
-    /// publishes its records in the index.
+    /// Writes the buffer at the end of the tail segment, then publishes its records in the
+    /// index.
     fn write_out(
         &mut self,
         buf: &mut Vec<u8>,
@@ -746,17 +848,6 @@ impl Store {
         tail.file
             .write_all_at(buf, self.tail_len)
             .map_err(io_at("write", &tail.path))?;
-        self.read_back_buf.resize(buf.len(), 0);
-        tail.file
-            .read_exact_at(&mut self.read_back_buf, self.tail_len)
-            .map_err(io_at("read back", &tail.path))?;
-        if self.read_back_buf != *buf {
-            return Err(StoreError::ReadBack {
-                file: tail.path.clone(),
-                offset: self.tail_len,
-                reason: "the bytes read back differ from the bytes just written".to_string(),
-            });
-        }
         self.tail_len += buf.len() as u64;
         {
             let mut index = self.shared.index_mut();

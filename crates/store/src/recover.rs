@@ -3,7 +3,7 @@
 //! log (refuse). The scan itself only reads; the one change `open` may make, cutting a torn
 //! tail, happens in [`cut_torn_tail`] after every check of the whole directory has passed.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fs::{self, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};

@@ -7,7 +7,9 @@ use std::fs;
 use std::path::Path;
 
 use common::*;
-use pactlog_store::{Record, Store, StoreError, StoreOptions};
+use pactlog_store::{
+    Record, Store, StoreError, StoreOptions, CHECKPOINT_FILE_LEN, CHECKPOINT_SLOT_LEN,
+};
 
 /// Opens `dir`, expects a refusal with `Corrupt` naming `file` and `offset`, and checks that
 /// the directory is byte-for-byte unchanged.
@@ -406,20 +408,19 @@ fn damaged_small_files_are_refused() {
     store.put_meta("origin", b"origin").unwrap();
     drop(store);
 
-    for file in [dir.join("checkpoint"), dir.join("meta/origin")] {
-        let pristine = fs::read(&file).unwrap();
-        flip(&file, pristine.len() as u64 - 1);
-        let message = assert_refused(dir, StoreOptions::default(), &file, 0);
-        assert!(message.contains("checksum"), "{message}");
-        fs::write(&file, &pristine[..5]).unwrap();
-        assert_refused(dir, StoreOptions::default(), &file, 0);
-        fs::write(&file, &pristine).unwrap();
-    }
+    let file = dir.join("meta/origin");
+    let pristine = fs::read(&file).unwrap();
+    flip(&file, pristine.len() as u64 - 1);
+    let message = assert_refused(dir, StoreOptions::default(), &file, 0);
+    assert!(message.contains("checksum"), "{message}");
+    fs::write(&file, &pristine[..5]).unwrap();
+    assert_refused(dir, StoreOptions::default(), &file, 0);
+    fs::write(&file, &pristine).unwrap();
 
     let marker = dir.join("FORMAT");
     fs::write(&marker, b"pactlog-store format one\n").unwrap();
     assert_refused(dir, StoreOptions::default(), &marker, 0);
-    fs::write(&marker, b"pactlog-store format 1\n").unwrap();
+    fs::write(&marker, b"pactlog-store format 2\n").unwrap();
 
     fs::rename(dir.join("meta"), dir.join("meta-moved")).unwrap();
     assert_refused(dir, StoreOptions::default(), &dir.join("meta"), 0);
@@ -505,4 +506,157 @@ fn torn_tail_then_reused_seq_and_id() {
     store.sync().unwrap();
     assert_eq!(store.read_record(2).unwrap(), other);
     assert_eq!(store.seq_of(&records[2].id), Some(3));
+}
+
+/// Writes `notes` as successive checkpoints into a new store in `dir`; returns the path of
+/// the checkpoint file.
+fn store_with_checkpoints(dir: &Path, notes: &[&[u8]]) -> std::path::PathBuf {
+    let mut store = Store::create(dir).unwrap();
+    store.append(&[record(0, 3)]).unwrap();
+    store.sync().unwrap();
+    for note in notes {
+        store.write_checkpoint(note).unwrap();
+    }
+    dir.join("checkpoints")
+}
+
+#[test]
+fn checkpoint_writes_alternate_slots_and_survive_a_torn_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Generation 1 goes to slot 1, generation 2 to slot 0.
+    let file = store_with_checkpoints(dir, &[b"one", b"two"]);
+    assert_eq!(fs::metadata(&file).unwrap().len(), CHECKPOINT_FILE_LEN);
+    let slot = CHECKPOINT_SLOT_LEN as u64;
+    let pristine = fs::read(&file).unwrap();
+    assert_eq!(&pristine[24..27], b"two");
+    assert_eq!(&pristine[slot as usize + 24..slot as usize + 27], b"one");
+
+    // A write of generation 2 torn by a crash: its slot fails its checksum, the previous
+    // checkpoint (never superseded by an acknowledged batch) is the latest, and it is said.
+    flip(&file, 25);
+    let (mut store, recovery) = Store::open(dir).unwrap();
+    assert_eq!(store.latest_checkpoint().as_deref(), Some(&b"one"[..]));
+    let damaged = recovery.damaged_checkpoint_slot.expect("reported");
+    assert_eq!(
+        (damaged.file.as_path(), damaged.offset),
+        (file.as_path(), 0)
+    );
+    assert!(damaged.reason.contains("checksum"), "{}", damaged.reason);
+    assert!(damaged.to_string().contains("byte offset 0"), "{damaged}");
+    // The next write takes the damaged slot; the older good one is kept until then.
+    store.write_checkpoint(b"three").unwrap();
+    drop(store);
+    let (store, recovery) = Store::open(dir).unwrap();
+    assert_eq!(store.latest_checkpoint().as_deref(), Some(&b"three"[..]));
+    assert_eq!(recovery.damaged_checkpoint_slot, None);
+    drop(store);
+
+    // The other slot torn instead: the same, mirrored.
+    fs::write(&file, &pristine).unwrap();
+    flip(&file, slot + 25);
+    let (store, recovery) = Store::open(dir).unwrap();
+    assert_eq!(store.latest_checkpoint().as_deref(), Some(&b"two"[..]));
+    assert_eq!(recovery.damaged_checkpoint_slot.unwrap().offset, slot);
+    drop(store);
+    fs::write(&file, &pristine).unwrap();
+}
+
+#[test]
+fn damaged_checkpoint_files_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let file = store_with_checkpoints(dir, &[b"one", b"two"]);
+    let slot = CHECKPOINT_SLOT_LEN as u64;
+    let pristine = fs::read(&file).unwrap();
+
+    // Both slots damaged: nothing to fall back on.
+    flip(&file, 25);
+    flip(&file, slot + 25);
+    let message = assert_refused(dir, StoreOptions::default(), &file, 0);
+    assert!(message.contains("both checkpoint slots"), "{message}");
+
+    // A file of the wrong size was not written by the store.
+    fs::write(&file, &pristine[..pristine.len() - 1]).unwrap();
+    let message = assert_refused(dir, StoreOptions::default(), &file, CHECKPOINT_FILE_LEN - 1);
+    assert!(
+        message.contains("not 81920") || message.contains("bytes, not"),
+        "{message}"
+    );
+
+    // A generation in the slot of the other parity: not a sequence of our writes.
+    let mut swapped = pristine[slot as usize..].to_vec();
+    swapped.extend_from_slice(&pristine[..slot as usize]);
+    fs::write(&file, &swapped).unwrap();
+    let message = assert_refused(dir, StoreOptions::default(), &file, 0);
+    assert!(message.contains("belongs in the other slot"), "{message}");
+
+    // A missing checkpoint file is damage too, not "no checkpoint yet".
+    fs::remove_file(&file).unwrap();
+    let err = Store::open(dir).unwrap_err();
+    assert!(err.to_string().contains("checkpoints"), "{err}");
+
+    fs::write(&file, &pristine).unwrap();
+    let (store, recovery) = Store::open(dir).unwrap();
+    assert_eq!(store.latest_checkpoint().as_deref(), Some(&b"two"[..]));
+    assert_eq!(recovery.damaged_checkpoint_slot, None);
+}
+
+/// Rewrites the store in `dir` as format 1 laid it out: the marker says 1, and the
+/// checkpoint is a small-file frame named `checkpoint` instead of the slot file.
+fn downgrade_to_format_1(dir: &Path, note: Option<&[u8]>) {
+    fs::write(dir.join("FORMAT"), b"pactlog-store format 1\n").unwrap();
+    fs::remove_file(dir.join("checkpoints")).unwrap();
+    if let Some(note) = note {
+        let mut frame = vec![0xFF, b'P', b'L', b'F', 1, 0, 0, 0];
+        frame.extend_from_slice(&(note.len() as u32).to_le_bytes());
+        let checksum = crc32c::crc32c_append(crc32c::crc32c(&frame), note);
+        frame.extend_from_slice(&checksum.to_le_bytes());
+        frame.extend_from_slice(note);
+        fs::write(dir.join("checkpoint"), frame).unwrap();
+    }
+}
+
+#[test]
+fn format_1_directories_are_upgraded_after_verification() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    store_with_checkpoints(dir, &[]);
+    downgrade_to_format_1(dir, Some(b"origin\n1\nroot\n"));
+
+    // A damaged format-1 checkpoint is refused before anything is upgraded.
+    let legacy = dir.join("checkpoint");
+    flip(&legacy, 17);
+    assert_refused(dir, StoreOptions::default(), &legacy, 0);
+    flip(&legacy, 17);
+
+    let (mut store, recovery) = Store::open(dir).unwrap();
+    assert_eq!(recovery.upgraded_from, Some(1));
+    assert_eq!(recovery.records, 1);
+    assert_eq!(
+        store.latest_checkpoint().as_deref(),
+        Some(&b"origin\n1\nroot\n"[..])
+    );
+    assert!(!legacy.exists());
+    assert_eq!(
+        fs::read_to_string(dir.join("FORMAT")).unwrap(),
+        "pactlog-store format 2\n"
+    );
+    store.write_checkpoint(b"origin\n1\nnext\n").unwrap();
+    drop(store);
+    let (store, recovery) = Store::open(dir).unwrap();
+    assert_eq!(recovery.upgraded_from, None);
+    assert_eq!(
+        store.latest_checkpoint().as_deref(),
+        Some(&b"origin\n1\nnext\n"[..])
+    );
+    drop(store);
+
+    // A format-1 directory that never had a checkpoint upgrades to one without.
+    let tmp = tempfile::tempdir().unwrap();
+    store_with_checkpoints(tmp.path(), &[]);
+    downgrade_to_format_1(tmp.path(), None);
+    let (store, recovery) = Store::open(tmp.path()).unwrap();
+    assert_eq!(recovery.upgraded_from, Some(1));
+    assert_eq!(store.latest_checkpoint(), None);
 }

@@ -248,7 +248,14 @@ fn checkpoint_write_replace_read() {
         .unwrap_err();
     assert!(matches!(err, StoreError::TooLarge { .. }), "{err}");
     drop(store);
-    assert!(!tmp.path().join("checkpoint.tmp").exists());
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|name| !name.ends_with(".tmp")),
+        "{names:?}"
+    );
     let (store, _) = Store::open(tmp.path()).unwrap();
     assert_eq!(
         store.latest_checkpoint().as_deref(),
@@ -262,7 +269,7 @@ fn leftover_temporary_files_are_ignored() {
     let mut store = Store::create(tmp.path()).unwrap();
     store.write_checkpoint(b"one").unwrap();
     drop(store);
-    std::fs::write(tmp.path().join("checkpoint.tmp"), b"half-writ").unwrap();
+    std::fs::write(tmp.path().join("checkpoints.tmp"), b"half-writ").unwrap();
     std::fs::write(tmp.path().join("meta/origin.tmp"), b"half-writ").unwrap();
     let (mut store, _) = Store::open(tmp.path()).unwrap();
     assert_eq!(store.latest_checkpoint().as_deref(), Some(&b"one"[..]));
@@ -353,14 +360,14 @@ fn open_refuses_what_is_not_a_store() {
 fn open_refuses_a_newer_format() {
     let tmp = tempfile::tempdir().unwrap();
     drop(Store::create(tmp.path()).unwrap());
-    std::fs::write(tmp.path().join("FORMAT"), b"pactlog-store format 2\n").unwrap();
+    std::fs::write(tmp.path().join("FORMAT"), b"pactlog-store format 3\n").unwrap();
     let err = Store::open(tmp.path()).unwrap_err();
     assert!(
         matches!(
             err,
             StoreError::NewerFormat {
-                found: 2,
-                supported: 1,
+                found: 3,
+                supported: 2,
                 ..
             }
         ),
