@@ -4,7 +4,8 @@
 //! `pactlog log verify` (every signature and rule, one thread) beside single-threaded
 //! `verify_strict`.
 //!
-//! Run: `cargo bench --bench ingest` (optionally `-- N` statements, default 20000).
+//! Run: `cargo bench --bench ingest` (optionally `-- N R`: R interleaved rounds of N statements,
+//! default 5 of 20000; `PRODUCERS=n` overrides the producer threads, default cores + 1).
 //! Figures go to `benches/README.md`.
 
 use std::sync::Arc;
@@ -44,21 +45,34 @@ fn verify_rate(statements: &[Statement], threads: usize) -> f64 {
     statements.len() as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Submits every statement through a ledger from `producers` threads, each verifying and
+/// What one ingest run measured.
+struct Ingest {
+    rate: f64,
+    commits: usize,
+    /// User + system CPU of this process / (wall time × cores).
+    cpu_busy: f64,
+    /// Kernel share of that CPU.
+    kernel_share: f64,
+    /// The writer thread's share of that CPU, and its CPU per statement.
+    writer_share: f64,
+    writer_us: f64,
+}
+
+/// Submits every statement through `ledger` from `producers` threads, each verifying and
 /// queueing without waiting for earlier acknowledgements (as a server with many
 /// connections does), then waiting for all of them. Rate = statements / time until the last
 /// acknowledgement.
-fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize) -> f64 {
-    let (ledger, _) = Ledger::open(dir, Arc::new(SystemClock)).expect("open");
+fn ingest(ledger: &Ledger, statements: &[Statement], producers: usize) -> Ingest {
     let origin = ledger.view().origin().to_string();
     let cpu_before = process_cpu_seconds();
     let sys_before = process_sys_seconds();
+    let writer_before = thread_cpu_seconds("pactlog-sequenc");
     let started = Instant::now();
     let checkpoints: Vec<Vec<Arc<str>>> = std::thread::scope(|scope| {
         let producers: Vec<_> = statements
             .chunks(statements.len().div_ceil(producers))
             .map(|chunk| {
-                let (ledger, origin) = (&ledger, &origin);
+                let origin = &origin;
                 scope.spawn(move || {
                     let receivers: Vec<_> = chunk
                         .iter()
@@ -84,34 +98,23 @@ fn ingest_rate(dir: &std::path::Path, statements: &[Statement], producers: usize
             .collect()
     });
     let wall = started.elapsed().as_secs_f64();
-    let writer = thread_cpu_seconds("pactlog-sequenc");
+    let writer = thread_cpu_seconds("pactlog-sequenc") - writer_before;
     let cpu = process_cpu_seconds() - cpu_before;
     let sys = process_sys_seconds() - sys_before;
-    let rate = statements.len() as f64 / wall;
-    ledger.shutdown();
     // Each batch publishes one checkpoint note, shared by the acknowledgements of the batch.
-    let batches: std::collections::HashSet<*const u8> = checkpoints
+    let commits: std::collections::HashSet<*const u8> = checkpoints
         .iter()
         .flatten()
         .map(|note| note.as_ptr())
         .collect();
-    println!(
-        "  {} group commits, {:.1} statements per commit on average",
-        batches.len(),
-        statements.len() as f64 / batches.len() as f64
-    );
-    println!(
-        "  ingest used {:.0} % of {} cores (user + system CPU of this process / wall time), {:.0} % of it in the kernel",
-        100.0 * cpu / (wall * cores() as f64),
-        cores(),
-        100.0 * sys / cpu.max(1e-9)
-    );
-    println!(
-        "  the sequencer's writer thread used {:.0} % of that CPU ({:.1} µs per statement)",
-        100.0 * writer / cpu.max(1e-9),
-        1e6 * writer / statements.len() as f64
-    );
-    rate
+    Ingest {
+        rate: statements.len() as f64 / wall,
+        commits: commits.len(),
+        cpu_busy: cpu / (wall * cores() as f64),
+        kernel_share: sys / cpu.max(1e-9),
+        writer_share: writer / cpu.max(1e-9),
+        writer_us: 1e6 * writer / statements.len() as f64,
+    }
 }
 
 /// User and system CPU seconds recorded in a `/proc/…/stat` file (Linux): fields 14 and 15,
@@ -177,11 +180,17 @@ fn replay_rate(dir: &std::path::Path) -> (u64, f64) {
     )
 }
 
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
 fn main() {
-    let count: usize = std::env::args()
+    let mut numbers = std::env::args()
         .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(20_000);
+        .filter_map(|a| a.parse::<usize>().ok());
+    let count = numbers.next().unwrap_or(20_000);
+    let rounds = numbers.next().unwrap_or(5).max(1);
     let temp = tempfile::tempdir().expect("tempdir");
     let dir = temp.path().join("data");
     Ledger::init(
@@ -196,15 +205,15 @@ fn main() {
         &SystemClock,
     )
     .expect("init");
+    let (ledger, _) = Ledger::open(&dir, Arc::new(SystemClock)).expect("open");
     let statements: Vec<Statement> = {
-        let (ledger, _) = Ledger::open(&dir, Arc::new(SystemClock)).expect("open");
         let generator = LoadGenerator::new(&dir, &ledger.view(), "bench").expect("generator");
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
             .as_secs() as i64;
         let time = Timestamp::from_unix_millis(now * 1000).expect("time");
-        (0..count as u64)
+        (0..(count * rounds) as u64)
             .map(|n| {
                 let envelope = generator.envelope(n, time).expect("envelope");
                 let signature: [u8; 64] = base64_decode(&envelope.signature_base64());
@@ -218,34 +227,65 @@ fn main() {
             .collect()
     };
     let cores = cores();
-    println!(
-        "{count} statements (org.registered, ~{} bytes each), {cores} cores",
-        statements[0].envelope.len()
-    );
-    let bound_before = verify_rate(&statements, cores);
     // One producer more than cores, so no core idles while another waits on the queue.
-    let clients = std::env::var("PRODUCERS")
+    let producers = std::env::var("PRODUCERS")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(cores + 1);
-    let ingest = ingest_rate(&dir, &statements, clients);
-    let bound_after = verify_rate(&statements, cores);
-    let bound = (bound_before + bound_after) / 2.0;
     println!(
-        "verify_strict on {cores} cores: {bound:.0}/s (before {bound_before:.0}, after {bound_after:.0})"
+        "{rounds} rounds of {count} statements (org.registered, ~{} bytes each), {cores} cores, \
+         {producers} producer threads",
+        statements[0].envelope.len()
     );
     println!(
-        "ingest ({clients} producer threads, verify + rules + append + fsync + checkpoint): {ingest:.0}/s = {:.2} of the verify bound",
-        ingest / bound
+        "round  verify_strict/s  ingest/s  ratio  commits  per commit  CPU busy  kernel  writer (µs/statement)"
     );
-    let single = verify_rate(&statements, 1);
+    let mut ratios = Vec::new();
+    let (mut bounds, mut rates) = (Vec::new(), Vec::new());
+    for (round, chunk) in statements.chunks(count).enumerate() {
+        // Alternate which goes first, so a drift of the machine's speed does not favour one.
+        let (bound, run) = if round % 2 == 0 {
+            let bound = verify_rate(chunk, cores);
+            (bound, ingest(&ledger, chunk, producers))
+        } else {
+            let run = ingest(&ledger, chunk, producers);
+            (verify_rate(chunk, cores), run)
+        };
+        println!(
+            "{round:>5} {bound:>16.0} {:>9.0} {:>6.2} {:>8} {:>11.1} {:>8.0}% {:>6.0}% {:>6.0}% ({:.1})",
+            run.rate,
+            run.rate / bound,
+            run.commits,
+            count as f64 / run.commits as f64,
+            100.0 * run.cpu_busy,
+            100.0 * run.kernel_share,
+            100.0 * run.writer_share,
+            run.writer_us,
+        );
+        ratios.push(run.rate / bound);
+        bounds.push(bound);
+        rates.push(run.rate);
+    }
+    println!(
+        "median: verify_strict on {cores} cores {:.0}/s, ingest (verify + rules + append + fsync + checkpoint) {:.0}/s, \
+         ratio {:.2} (range {:.2}–{:.2})",
+        median(bounds),
+        median(rates),
+        median(ratios.clone()),
+        ratios.iter().copied().fold(f64::INFINITY, f64::min),
+        ratios.iter().copied().fold(0.0, f64::max),
+    );
+    ledger.shutdown();
+
+    let sample = &statements[..count];
+    let single = verify_rate(sample, 1);
     let origin = "bench.pactlog.example/ingest";
     let started = Instant::now();
-    for s in &statements {
+    for s in sample {
         let prepared = Prepared::new(&s.envelope, origin).expect("valid");
         assert!(prepared.statement.is_ok());
     }
-    let prepare = statements.len() as f64 / started.elapsed().as_secs_f64();
+    let prepare = sample.len() as f64 / started.elapsed().as_secs_f64();
     println!(
         "prepare (checks 1-5, 7-8), 1 thread: {prepare:.0}/s; verify_strict 1 thread: {single:.0}/s; ratio {:.2}",
         prepare / single
