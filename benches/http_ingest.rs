@@ -27,6 +27,10 @@
 #[path = "../tests/http_common/mod.rs"]
 mod http_common;
 
+/// The allocator of the `pactlog` binary, so the in-process side runs as the server does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, Barrier};

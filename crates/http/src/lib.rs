@@ -111,7 +111,6 @@ const FOLLOWER_POLL: Duration = Duration::from_millis(200);
 pub(crate) struct AppState {
     pub ledger: Arc<Ledger>,
     pub view: LedgerView,
-    pub origin: Arc<str>,
     pub metrics: Arc<metrics::Metrics>,
     /// The latest published tree size, as the size follower saw it (for SSE streams).
     pub published_size: watch::Receiver<u64>,
@@ -176,7 +175,6 @@ impl Server {
             .map_err(|e| ServeError::Io(std::io::Error::other(e)))?
             .into();
         let state = AppState {
-            origin: view.origin().into(),
             view,
             ledger: Arc::clone(&ledger),
             metrics,

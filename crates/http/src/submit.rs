@@ -12,8 +12,6 @@
 //! 1 900–2 100 submissions/s, bound by the group commit's `fdatasync`; proof reads p99
 //! about 5 ms), so the one that never occupies an async worker was kept.
 
-use std::sync::Arc;
-
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -21,7 +19,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use pactlog_sequencer::{Ack, SubmitError};
-use pactlog_state::replay::Prepared;
 use pactlog_statement::rejection::{Code, Rejection};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -160,8 +157,8 @@ enum Failure {
 async fn decide(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Ack, Failure> {
     let bytes = read_body(headers, body).await?;
     check_content_type(headers).map_err(|p| Failure::Http(p, Outcome::BadRequest))?;
-    let origin = Arc::clone(&app.origin);
-    let prepared = tokio::task::spawn_blocking(move || Prepared::new(&bytes, &origin))
+    let view = app.ledger.view();
+    let prepared = tokio::task::spawn_blocking(move || view.prepare(&bytes))
         .await
         .map_err(|e| {
             Failure::Http(

@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::Receiver;
 use std::sync::Arc;
+use std::time::Instant;
 
 use pactlog_merkle::checkpoint::CheckpointSigner;
 use pactlog_merkle::{leaf_hash, Hash};
@@ -13,7 +14,10 @@ use pactlog_statement::ids::StatementId;
 use pactlog_statement::time::Timestamp;
 use pactlog_store::{Record, Store};
 
-use crate::{lock, Ack, Clock, Published, Request, Shared, SubmitError, BATCH_LEN_MAX};
+use crate::{
+    lock, Ack, Clock, Published, Request, Shared, SubmitError, BATCH_LEN_MAX, LINGER_BATCH_LEN,
+    LINGER_MAX,
+};
 
 pub(crate) struct Writer {
     pub shared: Arc<Shared>,
@@ -38,14 +42,31 @@ enum Pending {
 
 impl Writer {
     pub fn run(mut self, requests: Receiver<Request>) {
+        let _ = self.shared.writer_thread.set(std::thread::current());
         while let Ok(first) = requests.recv() {
             let mut batch = Vec::with_capacity(BATCH_LEN_MAX.min(64));
             batch.push(first);
-            while batch.len() < BATCH_LEN_MAX {
-                match requests.try_recv() {
-                    Ok(request) => batch.push(request),
-                    Err(_) => break,
+            let deadline = Instant::now() + LINGER_MAX;
+            loop {
+                while batch.len() < BATCH_LEN_MAX {
+                    match requests.try_recv() {
+                        Ok(request) => batch.push(request),
+                        Err(_) => break,
+                    }
                 }
+                // Hold the batch open only for submissions already being verified. Parked,
+                // not blocked on the queue: arrivals do not wake the writer one by one; the
+                // last submission in flight does (`InFlight::drop`), or the deadline.
+                if batch.len() >= LINGER_BATCH_LEN
+                    || self.shared.in_flight.load(Ordering::SeqCst) == 0
+                {
+                    break;
+                }
+                let now = Instant::now();
+                if now >= deadline {
+                    break;
+                }
+                std::thread::park_timeout(deadline - now);
             }
             if let Err(reason) = self.commit_batch(batch) {
                 // A failed write or sync: the page cache no longer says what is on disk, so

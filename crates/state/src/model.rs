@@ -42,6 +42,10 @@ pub struct Org {
     pub dissolved: Option<At>,
     pub registered: At,
     pub updated: Vec<At>,
+    /// How many of its keys are active, so the last-key rule of `key.revoked` does not scan
+    /// every key ever registered. Derived from the state's keys, so left out of the digest.
+    #[serde(skip)]
+    pub(crate) active_keys: usize,
 }
 
 impl Org {

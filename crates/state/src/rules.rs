@@ -661,7 +661,6 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                         revoked: None,
                     },
                 );
-                state.key_activated(&b.org);
             }
             state.orgs.insert(
                 b.org.clone(),
@@ -675,6 +674,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                     dissolved: None,
                     registered: at,
                     updated: Vec::new(),
+                    active_keys: b.keys.len(),
                 },
             );
         }

@@ -44,8 +44,11 @@ pub struct State {
     pub size: u64,
     pub last_accepted_at: Timestamp,
     pub orgs: BTreeMap<OrgId, Org>,
+    /// Every key ever registered, by its bytes. A hash map: keys are random, so a B-tree
+    /// lookup missed the cache at every level (it was the writer thread's hottest line);
+    /// the digest sorts them.
     #[serde(serialize_with = "serialize_keys")]
-    pub keys: BTreeMap<KeyBytes, KeyRecord>,
+    pub keys: HashMap<KeyBytes, KeyRecord>,
     pub agreements: BTreeMap<AgreementId, Agreement>,
     pub results: BTreeMap<ResultId, ResultRecord>,
     pub evaluations: Vec<Evaluation>,
@@ -55,19 +58,17 @@ pub struct State {
     /// from the entries, so left out of the digest.
     #[serde(skip)]
     statement_seqs: HashMap<StatementId, u64>,
-    /// Org → number of its active keys, so the last-key rule of `key.revoked` does not scan
-    /// every key ever registered. Derived from `keys`, so left out of the digest.
-    #[serde(skip)]
-    active_key_counts: HashMap<OrgId, usize>,
 }
 
 fn serialize_keys<S: serde::Serializer>(
-    keys: &BTreeMap<KeyBytes, KeyRecord>,
+    keys: &HashMap<KeyBytes, KeyRecord>,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
+    let mut sorted: Vec<_> = keys.iter().collect();
+    sorted.sort_unstable_by_key(|(key, _)| *key);
     let mut map = serializer.serialize_map(Some(keys.len()))?;
-    for (key, record) in keys {
+    for (key, record) in sorted {
         map.serialize_entry(&hex::encode(key), record)?;
     }
     map.end()
@@ -107,7 +108,7 @@ impl State {
             accepted_at: candidate.accepted_at,
         };
         let authority = &body.authority;
-        let mut keys = BTreeMap::new();
+        let mut keys = HashMap::new();
         for key in authority.keys.iter() {
             let record = KeyRecord {
                 org: authority.org.clone(),
@@ -128,6 +129,7 @@ impl State {
             dissolved: None,
             registered: at,
             updated: Vec::new(),
+            active_keys: 0,
         };
         let mut state = State {
             genesis: Genesis {
@@ -147,7 +149,6 @@ impl State {
             cards: BTreeMap::new(),
             needs: BTreeMap::new(),
             statement_seqs: HashMap::new(),
-            active_key_counts: HashMap::new(),
         };
         state.recount_active_keys();
         state.statement_seqs.insert(candidate.id(), seq);
@@ -161,28 +162,31 @@ impl State {
 
     /// How many active keys `org` has.
     pub fn active_key_count(&self, org: &OrgId) -> usize {
-        self.active_key_counts.get(org).copied().unwrap_or(0)
+        self.orgs.get(org).map_or(0, |org| org.active_keys)
     }
 
     /// Rebuilds the active-key counts from `keys`.
     fn recount_active_keys(&mut self) {
-        self.active_key_counts.clear();
+        for org in self.orgs.values_mut() {
+            org.active_keys = 0;
+        }
         for record in self.keys.values().filter(|r| r.is_active()) {
-            *self
-                .active_key_counts
-                .entry(record.org.clone())
-                .or_default() += 1;
+            if let Some(org) = self.orgs.get_mut(&record.org) {
+                org.active_keys += 1;
+            }
         }
     }
 
     /// Keeps the active-key counts in step after a commit touched keys.
     pub(crate) fn key_activated(&mut self, org: &OrgId) {
-        *self.active_key_counts.entry(org.clone()).or_default() += 1;
+        if let Some(org) = self.orgs.get_mut(org) {
+            org.active_keys += 1;
+        }
     }
 
     pub(crate) fn key_deactivated(&mut self, org: &OrgId) {
-        if let Some(count) = self.active_key_counts.get_mut(org) {
-            *count = count.saturating_sub(1);
+        if let Some(org) = self.orgs.get_mut(org) {
+            org.active_keys = org.active_keys.saturating_sub(1);
         }
     }
 

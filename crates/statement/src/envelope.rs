@@ -176,7 +176,7 @@ impl Envelope {
             id: StatementId::of_statement(statement.as_bytes()),
             log: log.map(|log| log.as_ref().into()),
             statement: statement.into(),
-            signer,
+            signer: *signer.verifying_key(),
             signature,
         })
     }

@@ -25,6 +25,19 @@ fn vectors_root() -> PathBuf {
     }
 }
 
+/// ed25519-dalek's own `verify_strict` on the same bytes: pactlog's verification must give
+/// the same verdict on every vector (see `signature.rs` on why it does not call it).
+fn dalek_verify_strict(pk: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    let (Ok(pk), Ok(sig)) = (
+        <[u8; 32]>::try_from(pk),
+        ed25519_dalek::Signature::from_slice(sig),
+    ) else {
+        return false;
+    };
+    ed25519_dalek::VerifyingKey::from_bytes(&pk)
+        .is_ok_and(|key| key.verify_strict(msg, &sig).is_ok())
+}
+
 fn vectors(sub: &str) -> PathBuf {
     vectors_root().join(sub)
 }
@@ -156,6 +169,11 @@ fn wycheproof_ed25519_every_case_as_expected() {
             let msg = hex::decode(case["msg"].as_str().expect("msg")).expect("msg hex");
             let sig = hex::decode(case["sig"].as_str().expect("sig")).expect("sig hex");
             let verdict = verify_raw(&pk, &msg, &sig);
+            assert_eq!(
+                verdict.is_ok(),
+                dalek_verify_strict(&pk, &msg, &sig),
+                "tcId {id}: pactlog and verify_strict disagree"
+            );
             match case["result"].as_str() {
                 Some("valid") => {
                     assert_eq!(verdict, Ok(()), "tcId {id} should verify");
@@ -191,7 +209,10 @@ fn speccheck_ed25519_strict_verdicts() {
         .iter()
         .map(|case| {
             let field = |name: &str| hex::decode(case[name].as_str().expect(name)).expect("hex");
-            match verify_raw(&field("pub_key"), &field("message"), &field("signature")) {
+            let (pk, msg, sig) = (field("pub_key"), field("message"), field("signature"));
+            let verdict = verify_raw(&pk, &msg, &sig);
+            assert_eq!(verdict.is_ok(), dalek_verify_strict(&pk, &msg, &sig));
+            match verdict {
                 Ok(()) => 'V',
                 Err(_) => 'X',
             }
