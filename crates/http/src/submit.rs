@@ -1,16 +1,16 @@
 //! `POST /v1/statements` (SPEC §7): the one write.
 //!
 //! Order (SPEC §4.2): the body size first (check 1, before the body is even parsed, and
-//! before the content type), then the content type, then `Prepared::new` (checks 2–5, with
-//! 7–8 held back) on a blocking thread — a strict Ed25519 verification is tens of
-//! microseconds, too long for an async worker — then the sequencer, which decides check 6 and
-//! 9–15 and answers only once the entry is durable and under a signed checkpoint.
+//! before the content type), then the content type, then `LedgerView::prepare` (checks 2–5,
+//! with 7–8 held back), then the sequencer, which decides check 6 and 9–15 and answers only
+//! once the entry is durable and under a signed checkpoint.
 //!
-//! `spawn_blocking` rather than `block_in_place` or inline: measured on the 2-core
-//! development machine (release build, 3 000 submissions from 32 loopback clients, a reader
-//! polling proofs meanwhile) the three were within run-to-run noise of each other (about
-//! 1 900–2 100 submissions/s, bound by the group commit's `fdatasync`; proof reads p99
-//! about 5 ms), so the one that never occupies an async worker was kept.
+//! The checks run inline on the async worker, not on the blocking pool: a strict Ed25519
+//! verification of a typical statement is about 40–60 µs, within what a tokio task may take
+//! between awaits, and the two thread hand-offs of `spawn_blocking` cost more CPU than the
+//! check itself on the 2-core development machine (server CPU per submission with one
+//! client 600 → 320 µs, with 64 clients 261 → 177 µs; `benches/README.md`). The body is at
+//! most 64 KiB ([`crate::ENVELOPE_BYTES_MAX`]), which bounds the longest check.
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -157,18 +157,10 @@ enum Failure {
 async fn decide(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Ack, Failure> {
     let bytes = read_body(headers, body).await?;
     check_content_type(headers).map_err(|p| Failure::Http(p, Outcome::BadRequest))?;
-    let view = app.ledger.view();
-    let prepared = tokio::task::spawn_blocking(move || view.prepare(&bytes))
-        .await
-        .map_err(|e| {
-            Failure::Http(
-                Problem::overloaded(
-                    format!("the submission could not be checked: {e}"),
-                    "无法检查此提交",
-                ),
-                Outcome::Overloaded,
-            )
-        })?
+    let prepared = app
+        .ledger
+        .view()
+        .prepare(&bytes)
         .map_err(Failure::Rejected)?;
     let answer = app.ledger.enqueue(prepared).map_err(submit_failure)?;
     match answer.await {

@@ -107,16 +107,8 @@ impl Projections {
     /// verified again (the leaf comes from the log, which verified it); every rule is applied.
     /// On error nothing changes.
     pub fn apply_leaf(&mut self, leaf: &[u8]) -> Result<(), ReplayError> {
-        let entry = self.replayer.apply_logged_leaf(leaf)?;
-        // The replayer parsed this statement already and accepted it, so this cannot fail;
-        // the body says which records the entry touched.
-        let statement = entry
-            .envelope
-            .statement()
-            .map_err(|rejection| ReplayError::Rejected {
-                seq: entry.seq,
-                rejection,
-            })?;
+        // The body says which records the entry touched.
+        let (entry, statement) = self.replayer.apply_logged_leaf_parsed(leaf)?;
         if let Some(state) = self.replayer.state() {
             self.index.note(
                 state,

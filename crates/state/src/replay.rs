@@ -120,6 +120,7 @@ impl Replayer {
     /// Replays the next entry from its leaf data, verifying its signature again.
     pub fn apply_leaf(&mut self, leaf: &[u8]) -> Result<Entry, ReplayError> {
         self.apply_leaf_with(leaf, SignatureCheck::Verify)
+            .map(|(entry, _)| entry)
     }
 
     /// Replays the next entry from leaf data read back from a trusted log, without verifying
@@ -127,22 +128,36 @@ impl Replayer {
     /// every rule is still checked. For projections and restarts, never for auditing.
     pub fn apply_logged_leaf(&mut self, leaf: &[u8]) -> Result<Entry, ReplayError> {
         self.apply_leaf_with(leaf, SignatureCheck::AlreadyVerified)
+            .map(|(entry, _)| entry)
+    }
+
+    /// [`Replayer::apply_logged_leaf`], also returning the typed statement it parsed, so a
+    /// fold on top (the projections) does not parse it a second time.
+    pub fn apply_logged_leaf_parsed(
+        &mut self,
+        leaf: &[u8],
+    ) -> Result<(Entry, Statement), ReplayError> {
+        self.apply_leaf_with(leaf, SignatureCheck::AlreadyVerified)
     }
 
     fn apply_leaf_with(
         &mut self,
         leaf: &[u8],
         check: SignatureCheck,
-    ) -> Result<Entry, ReplayError> {
+    ) -> Result<(Entry, Statement), ReplayError> {
         let seq = self.size();
         let entry = Entry::parse_leaf_with(leaf, check)
             .map_err(|source| ReplayError::Entry { seq, source })?;
-        self.apply_entry(&entry)?;
-        Ok(entry)
+        let statement = self.apply_entry_parsed(&entry)?;
+        Ok((entry, statement))
     }
 
     /// Replays the next entry.
     pub fn apply_entry(&mut self, entry: &Entry) -> Result<(), ReplayError> {
+        self.apply_entry_parsed(entry).map(drop)
+    }
+
+    fn apply_entry_parsed(&mut self, entry: &Entry) -> Result<Statement, ReplayError> {
         let seq = self.size();
         if entry.seq != seq {
             return Err(ReplayError::Seq {
@@ -159,7 +174,7 @@ impl Replayer {
         };
         let Some(state) = &mut self.state else {
             self.state = Some(State::from_genesis(seq, candidate).map_err(ReplayError::Genesis)?);
-            return Ok(());
+            return Ok(statement);
         };
         entry.envelope.check_log(state.origin()).map_err(rejected)?;
         if entry.accepted_at < state.last_accepted_at {
@@ -173,6 +188,7 @@ impl Replayer {
         if let Some(first) = state.seq_of(&id) {
             return Err(ReplayError::Duplicate { seq, first });
         }
-        state.apply(seq, candidate).map_err(rejected)
+        state.apply(seq, candidate).map_err(rejected)?;
+        Ok(statement)
     }
 }
