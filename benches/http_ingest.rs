@@ -148,20 +148,41 @@ struct Measured {
     rate: f64,
     server_cpu_us: f64,
     own_cpu_us: f64,
+    /// Statements per group commit.
+    per_commit: f64,
 }
 
 /// Runs `f` (which returns a rate over `count` statements) and notes the CPU time the
 /// server and this process used meanwhile.
-fn measured(count: usize, server: u32, ticks: f64, f: impl FnOnce() -> f64) -> Measured {
+fn measured(
+    count: usize,
+    server: u32,
+    ticks: f64,
+    commits: impl Fn() -> u64,
+    f: impl FnOnce() -> f64,
+) -> Measured {
     let own = std::process::id();
     let (server_before, own_before) = (cpu_seconds(server, ticks), cpu_seconds(own, ticks));
+    let commits_before = commits();
     let rate = f();
     let per_statement = |s: f64| s * 1e6 / count as f64;
     Measured {
         rate,
         server_cpu_us: per_statement(cpu_seconds(server, ticks) - server_before),
         own_cpu_us: per_statement(cpu_seconds(own, ticks) - own_before),
+        per_commit: count as f64 / (commits() - commits_before).max(1) as f64,
     }
+}
+
+/// `pactlog_group_commits` from the server's `/metrics`.
+fn server_group_commits(address: SocketAddr) -> u64 {
+    let (status, body) = LeanClient::connect(address).request("GET", "/metrics", b"");
+    assert_eq!(status, 200);
+    String::from_utf8_lossy(&body)
+        .lines()
+        .find_map(|line| line.strip_prefix("pactlog_group_commits "))
+        .and_then(|value| value.trim().parse().ok())
+        .expect("pactlog_group_commits in /metrics")
 }
 
 /// A keep-alive HTTP/1.1 connection that sends a POST as one write and reads the answer
@@ -326,7 +347,7 @@ fn compare(rounds: usize) {
     let mut rows: Vec<Vec<(Measured, Measured)>> = (0..CLIENTS.len()).map(|_| Vec::new()).collect();
     println!(
         "round clients statements   http/s  in-process/s  ratio   CPU µs/statement: \
-         server  http clients  in-process"
+         server  http clients  in-process   per commit: http  in-process"
     );
     for round in 0..rounds {
         for (i, &clients) in CLIENTS.iter().enumerate() {
@@ -334,14 +355,22 @@ fn compare(rounds: usize) {
                 (&http_batches[round][i], &inprocess_batches[round][i]);
             let count = http_batch.len();
             let http = || {
-                measured(count, server.pid(), ticks, || {
-                    http_rate(server.address, http_batch, clients)
-                })
+                measured(
+                    count,
+                    server.pid(),
+                    ticks,
+                    || server_group_commits(server.address),
+                    || http_rate(server.address, http_batch, clients),
+                )
             };
             let inprocess = || {
-                measured(count, server.pid(), ticks, || {
-                    inprocess_rate(&ledger, inprocess_batch, clients)
-                })
+                measured(
+                    count,
+                    server.pid(),
+                    ticks,
+                    || ledger.view().group_commits(),
+                    || inprocess_rate(&ledger, inprocess_batch, clients),
+                )
             };
             let (http, inprocess) = if round % 2 == 0 {
                 let http = http();
@@ -351,13 +380,15 @@ fn compare(rounds: usize) {
                 (http(), inprocess)
             };
             println!(
-                "{round:>5} {clients:>7} {count:>10} {:>8.0} {:>13.0} {:>6.2} {:>25.0} {:>13.0} {:>11.0}",
+                "{round:>5} {clients:>7} {count:>10} {:>8.0} {:>13.0} {:>6.2} {:>25.0} {:>13.0} {:>11.0} {:>13.1} {:>6.1}",
                 http.rate,
                 inprocess.rate,
                 http.rate / inprocess.rate,
                 http.server_cpu_us,
                 http.own_cpu_us,
                 inprocess.own_cpu_us,
+                http.per_commit,
+                inprocess.per_commit,
             );
             rows[i].push((http, inprocess));
         }
@@ -368,20 +399,22 @@ fn compare(rounds: usize) {
     println!("median over {rounds} rounds:");
     println!(
         "clients   http/s  in-process/s  ratio (target ≥ 0.70)   CPU µs/statement: \
-         server  http clients  in-process"
+         server  http clients  in-process   per commit: http  in-process"
     );
     for (i, clients) in CLIENTS.iter().enumerate() {
         let column = |f: &dyn Fn(&(Measured, Measured)) -> f64| {
             median(&mut rows[i].iter().map(f).collect::<Vec<_>>())
         };
         println!(
-            "{clients:>7} {:>8.0} {:>13.0} {:>6.2} {:>42.0} {:>13.0} {:>11.0}",
+            "{clients:>7} {:>8.0} {:>13.0} {:>6.2} {:>42.0} {:>13.0} {:>11.0} {:>18.1} {:>11.1}",
             column(&|(h, _)| h.rate),
             column(&|(_, p)| p.rate),
             column(&|(h, p)| h.rate / p.rate),
             column(&|(h, _)| h.server_cpu_us),
             column(&|(h, _)| h.own_cpu_us),
             column(&|(_, p)| p.own_cpu_us),
+            column(&|(h, _)| h.per_commit),
+            column(&|(_, p)| p.per_commit),
         );
     }
 }

@@ -122,6 +122,7 @@ fn follow_size(
         if published.size > size {
             size = published.size;
             metrics.log_entries.set(gauge(size));
+            metrics.group_commits.set(gauge(view.group_commits()));
             sender.send_replace(size);
         } else if view.has_failed() {
             // A failed ledger no longer waits; poll instead of spinning.

@@ -57,6 +57,8 @@ pub struct Metrics {
     pub log_entries: IntGauge,
     /// Entries folded into the projections.
     pub projection_entries: IntGauge,
+    /// Group commits (batches made durable and checkpointed) since the server started.
+    pub group_commits: IntGauge,
     submissions: IntCounterVec,
     rejections: IntCounterVec,
     /// Open SSE streams.
@@ -77,6 +79,12 @@ impl Metrics {
         let projection_entries = IntGauge::new(
             "pactlog_projection_entries",
             "Entries folded into the projections.",
+        )
+        .expect("valid metric");
+        let group_commits = IntGauge::new(
+            "pactlog_group_commits",
+            "Batches made durable and checkpointed since start; entries over commits is the \
+             mean batch size.",
         )
         .expect("valid metric");
         let submissions = IntCounterVec::new(
@@ -109,6 +117,7 @@ impl Metrics {
         for collector in [
             Box::new(log_entries.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(projection_entries.clone()),
+            Box::new(group_commits.clone()),
             Box::new(submissions.clone()),
             Box::new(rejections.clone()),
             Box::new(streams.clone()),
@@ -129,6 +138,7 @@ impl Metrics {
             registry,
             log_entries,
             projection_entries,
+            group_commits,
             submissions,
             rejections,
             streams,

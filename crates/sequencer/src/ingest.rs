@@ -54,9 +54,10 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                // Hold the batch open only for submissions already being verified. Parked,
-                // not blocked on the queue: arrivals do not wake the writer one by one; the
-                // last submission in flight does (`InFlight::drop`), or the deadline.
+                // Hold the batch open only for submissions being verified right now; a lone
+                // submission is committed at once. Parked, not blocked on the queue, so
+                // arrivals do not wake the writer one by one: the last submission in flight
+                // does (`InFlight::drop`), or the deadline.
                 if batch.len() >= LINGER_BATCH_LEN
                     || self.shared.in_flight.load(Ordering::SeqCst) == 0
                 {
@@ -219,6 +220,7 @@ impl Writer {
             root,
             note: note.into(),
         };
+        self.shared.group_commits.fetch_add(1, Ordering::Relaxed);
         *lock(&self.shared.published) = published.clone();
         self.shared.published_changed.notify_all();
         Ok(published)

@@ -135,6 +135,8 @@ struct Shared {
     /// Submissions between the start of [`LedgerView::prepare`] and their arrival in the
     /// writer's queue (or their refusal): what a lingering writer waits for.
     in_flight: AtomicUsize,
+    /// Batches made durable and checkpointed since the ledger opened.
+    group_commits: std::sync::atomic::AtomicU64,
     /// The writer thread, unparked when the last submission in flight arrives.
     writer_thread: std::sync::OnceLock<std::thread::Thread>,
 }
@@ -243,6 +245,12 @@ impl LedgerView {
         f(&tree)
     }
 
+    /// Batches made durable and checkpointed since the ledger opened: entries over commits
+    /// is the mean group-commit size.
+    pub fn group_commits(&self) -> u64 {
+        self.shared.group_commits.load(Ordering::Relaxed)
+    }
+
     /// Checks 1–5 and 7–8 of a submission (parsing, canonical form, the signature, the
     /// schema, personal data) on the calling thread; the rest is the writer's. While this
     /// runs, and until the result is queued or dropped, the writer knows the submission is
@@ -334,6 +342,7 @@ impl Ledger {
             published_changed: Condvar::new(),
             failed: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
+            group_commits: std::sync::atomic::AtomicU64::new(0),
             writer_thread: std::sync::OnceLock::new(),
         });
         let (sender, receiver) = mpsc::sync_channel(QUEUE_LEN_MAX);
