@@ -65,7 +65,9 @@ mod status;
 mod view;
 
 use pactlog_state::{ReplayError, Replayer, State};
+use pactlog_statement::entry::Entry;
 use pactlog_statement::ids::OrgId;
+use pactlog_statement::statement::Statement;
 use pactlog_statement::time::Date;
 
 pub use agreements::{AgreementDetail, AgreementSummary, SignatureRow, TerminationRow, VersionRow};
@@ -109,6 +111,24 @@ impl Projections {
     pub fn apply_leaf(&mut self, leaf: &[u8]) -> Result<(), ReplayError> {
         // The body says which records the entry touched.
         let (entry, statement) = self.replayer.apply_logged_leaf_parsed(leaf)?;
+        self.note(&entry, &statement);
+        Ok(())
+    }
+
+    /// Folds the next entry as the sequencer decided it, with its statement already parsed:
+    /// the same fold as [`Projections::apply_leaf`] (every rule applied) without reading the
+    /// leaf back and parsing it again. On error nothing changes.
+    pub fn apply_parsed(
+        &mut self,
+        entry: &Entry,
+        statement: &Statement,
+    ) -> Result<(), ReplayError> {
+        self.replayer.apply_parsed(entry, statement)?;
+        self.note(entry, statement);
+        Ok(())
+    }
+
+    fn note(&mut self, entry: &Entry, statement: &Statement) {
         if let Some(state) = self.replayer.state() {
             self.index.note(
                 state,
@@ -117,7 +137,6 @@ impl Projections {
                 &statement.body,
             );
         }
-        Ok(())
     }
 
     /// Entries folded so far: the `tree_size` every answer carries.

@@ -9,14 +9,14 @@ use pactlog_merkle::checkpoint::CheckpointSigner;
 use pactlog_merkle::{leaf_hash, Hash};
 use pactlog_state::replay::{decide, Verdict};
 use pactlog_state::{Candidate, State};
-use pactlog_statement::entry::leaf_data;
+use pactlog_statement::entry::{leaf_data, Entry};
 use pactlog_statement::ids::StatementId;
 use pactlog_statement::time::Timestamp;
 use pactlog_store::{Record, Store};
 
 use crate::{
-    lock, Ack, Clock, Published, Request, Shared, SubmitError, BATCH_LEN_MAX, LINGER_BATCH_LEN,
-    LINGER_MAX,
+    lock, Ack, Clock, Committed, Published, Request, Shared, SubmitError, BATCH_LEN_MAX,
+    LINGER_BATCH_LEN, LINGER_MAX,
 };
 
 pub(crate) struct Writer {
@@ -99,6 +99,8 @@ impl Writer {
         let mut records = Vec::with_capacity(batch.len());
         let mut waiting = Vec::with_capacity(batch.len());
         let mut leaf_hashes = Vec::with_capacity(batch.len());
+        let follower = lock(&self.shared.follower).clone();
+        let mut committed = Vec::new();
         for request in batch {
             let prepared = &request.prepared;
             match decide(&self.state, prepared, accepted_at) {
@@ -133,6 +135,19 @@ impl Writer {
                         id: id.to_bytes(),
                         leaf,
                     });
+                    if follower.is_some() {
+                        let Request { prepared, .. } = request;
+                        if let Ok(statement) = prepared.statement {
+                            committed.push(Committed {
+                                entry: Entry {
+                                    seq,
+                                    accepted_at,
+                                    envelope: prepared.envelope,
+                                },
+                                statement,
+                            });
+                        }
+                    }
                 }
                 Verdict::AlreadyLogged { seq } => waiting.push((
                     request.reply,
@@ -180,6 +195,11 @@ impl Writer {
                 },
             };
             let _ = reply.send(Ok(answer));
+        }
+        if let (Some(follower), false) = (follower, committed.is_empty()) {
+            // Never blocks the writer: a follower that is this far behind reads the
+            // entries it missed back from the log.
+            let _ = follower.try_send(committed.into());
         }
         Ok(())
     }

@@ -137,9 +137,24 @@ struct Shared {
     in_flight: AtomicUsize,
     /// Batches made durable and checkpointed since the ledger opened.
     group_commits: std::sync::atomic::AtomicU64,
+    /// Where the writer sends each published batch's entries (see
+    /// [`LedgerView::follow_commits`]).
+    follower: Mutex<Option<SyncSender<Arc<[Committed]>>>>,
     /// The writer thread, unparked when the last submission in flight arrives.
     writer_thread: std::sync::OnceLock<std::thread::Thread>,
 }
+
+/// One entry of a published group commit, as the writer decided it: the entry and its
+/// statement, already parsed.
+#[derive(Debug)]
+pub struct Committed {
+    pub entry: pactlog_statement::entry::Entry,
+    pub statement: pactlog_statement::statement::Statement,
+}
+
+/// Published group commits a follower may have waiting before newer ones are not sent to
+/// it (it then reads what it missed back from the log).
+pub const FOLLOW_QUEUE_LEN: usize = 64;
 
 /// A submission that passed checks 1–5 and 7–8, on its way to the writer. Counted in
 /// [`Shared::in_flight`] until it is queued or dropped.
@@ -245,6 +260,18 @@ impl LedgerView {
         f(&tree)
     }
 
+    /// The entries of every group commit from now on, as the writer decided them, sent once
+    /// the batch is durable and published. For one follower (the projections), so it need
+    /// not read each entry back and parse it again; a later call replaces the earlier
+    /// subscriber. Entries can be missed — committed before the call, or while the follower
+    /// is more than [`FOLLOW_QUEUE_LEN`] batches behind — so a follower folds by seq and
+    /// reads any gap from the log ([`LedgerView::leaves`]).
+    pub fn follow_commits(&self) -> std::sync::mpsc::Receiver<Arc<[Committed]>> {
+        let (sender, receiver) = mpsc::sync_channel(FOLLOW_QUEUE_LEN);
+        *lock(&self.shared.follower) = Some(sender);
+        receiver
+    }
+
     /// Batches made durable and checkpointed since the ledger opened: entries over commits
     /// is the mean group-commit size.
     pub fn group_commits(&self) -> u64 {
@@ -343,6 +370,7 @@ impl Ledger {
             failed: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
             group_commits: std::sync::atomic::AtomicU64::new(0),
+            follower: Mutex::new(None),
             writer_thread: std::sync::OnceLock::new(),
         });
         let (sender, receiver) = mpsc::sync_channel(QUEUE_LEN_MAX);

@@ -158,6 +158,23 @@ impl Replayer {
     }
 
     fn apply_entry_parsed(&mut self, entry: &Entry) -> Result<Statement, ReplayError> {
+        let rejected = |rejection| ReplayError::Rejected {
+            seq: entry.seq,
+            rejection,
+        };
+        let statement = entry.envelope.statement().map_err(rejected)?;
+        self.apply_parsed(entry, &statement)?;
+        Ok(statement)
+    }
+
+    /// Replays the next entry whose statement the caller has already parsed from its
+    /// envelope (the sequencer hands its followers what it decided, so they need not parse it
+    /// again). Every rule is checked as for any other entry.
+    pub fn apply_parsed(
+        &mut self,
+        entry: &Entry,
+        statement: &Statement,
+    ) -> Result<(), ReplayError> {
         let seq = self.size();
         if entry.seq != seq {
             return Err(ReplayError::Seq {
@@ -166,15 +183,14 @@ impl Replayer {
             });
         }
         let rejected = |rejection| ReplayError::Rejected { seq, rejection };
-        let statement = entry.envelope.statement().map_err(rejected)?;
         let candidate = Candidate {
             envelope: &entry.envelope,
-            statement: &statement,
+            statement,
             accepted_at: entry.accepted_at,
         };
         let Some(state) = &mut self.state else {
             self.state = Some(State::from_genesis(seq, candidate).map_err(ReplayError::Genesis)?);
-            return Ok(statement);
+            return Ok(());
         };
         entry.envelope.check_log(state.origin()).map_err(rejected)?;
         if entry.accepted_at < state.last_accepted_at {
@@ -188,7 +204,6 @@ impl Replayer {
         if let Some(first) = state.seq_of(&id) {
             return Err(ReplayError::Duplicate { seq, first });
         }
-        state.apply(seq, candidate).map_err(rejected)?;
-        Ok(statement)
+        state.apply(seq, candidate).map_err(rejected)
     }
 }

@@ -5,6 +5,7 @@ use pactlog_projections::{
     AgreementQuery, NeedQuery, ObligationQuery, OrgQuery, Projections, ResultQuery, StatsQuery,
 };
 use pactlog_state::ReplayError;
+use pactlog_statement::entry::Entry;
 use pactlog_statement::ids::{Period, Region};
 use serde_json::{json, Value};
 
@@ -86,6 +87,34 @@ fn rebuilding_from_scratch_equals_incremental_folding() {
         rebuilt.state().unwrap().digest(),
         l.projections.state().unwrap().digest()
     );
+}
+
+/// What the HTTP follower folds live — each entry with the statement the sequencer parsed —
+/// equals folding the leaves read back from the log, answer for answer.
+#[test]
+fn folding_parsed_entries_equals_folding_leaves() {
+    let l = rich();
+    let mut parsed = Projections::new();
+    for leaf in &l.leaves {
+        let entry = Entry::parse_leaf(leaf).unwrap();
+        let statement = entry.envelope.statement().unwrap();
+        parsed.apply_parsed(&entry, &statement).unwrap();
+    }
+    let leaves = fold(&l.leaves);
+    assert_eq!(dated_answers(&parsed), dated_answers(&leaves));
+    assert_eq!(undated_answers(&parsed), undated_answers(&leaves));
+    assert_eq!(
+        parsed.state().unwrap().digest(),
+        leaves.state().unwrap().digest()
+    );
+    // The same rules apply: an entry out of order is refused and changes nothing.
+    let entry = Entry::parse_leaf(&l.leaves[3]).unwrap();
+    let statement = entry.envelope.statement().unwrap();
+    assert!(matches!(
+        parsed.apply_parsed(&entry, &statement),
+        Err(ReplayError::Seq { .. })
+    ));
+    assert_eq!(undated_answers(&parsed), undated_answers(&leaves));
 }
 
 #[test]
