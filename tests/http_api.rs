@@ -910,6 +910,14 @@ fn metrics_count_submissions_rejections_and_requests() {
     ] {
         assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
     }
+    // Two entries were committed since the server started, in one or two group commits.
+    let commits: u64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("pactlog_group_commits "))
+        .unwrap_or_else(|| panic!("pactlog_group_commits in:\n{text}"))
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&commits), "{commits} group commits");
     assert!(text.contains(
         "pactlog_http_request_duration_seconds_count{method=\"POST\",route=\"/v1/statements\",status=\"201\"} 2"
     ));
