@@ -259,24 +259,7 @@ pub(crate) fn decode_small_file(buf: &[u8]) -> Result<&[u8], String> {
             buf.len()
         ));
     }
-    if buf[..4] != SMALL_FILE_MAGIC {
-        return Err(format!(
-            "no small-file magic (found {:02x?}, expected {SMALL_FILE_MAGIC:02x?})",
-            &buf[..4]
-        ));
-    }
-    let version = u16_at(buf, 4);
-    if version != SMALL_FILE_VERSION {
-        return Err(format!(
-            "small-file version {version} is not the supported version {SMALL_FILE_VERSION}"
-        ));
-    }
-    let reserved = u16_at(buf, 6);
-    if reserved != 0 {
-        return Err(format!(
-            "reserved header field is {reserved:#06x}, expected 0"
-        ));
-    }
+    check_frame_start(buf, SMALL_FILE_MAGIC, SMALL_FILE_VERSION, "small-file")?;
     let payload_len = u32_at(buf, 8) as usize;
     if buf.len() - SMALL_FILE_HEADER_LEN != payload_len {
         return Err(format!(
@@ -345,24 +328,12 @@ pub(crate) fn decode_checkpoint_slot(slot: &[u8]) -> Result<Slot<'_>, String> {
     if header.iter().all(|&b| b == 0) {
         return Ok(Slot::Empty);
     }
-    if header[..4] != CHECKPOINT_SLOT_MAGIC {
-        return Err(format!(
-            "no checkpoint-slot magic (found {:02x?}, expected {CHECKPOINT_SLOT_MAGIC:02x?})",
-            &header[..4]
-        ));
-    }
-    let version = u16_at(header, 4);
-    if version != CHECKPOINT_SLOT_VERSION {
-        return Err(format!(
-            "checkpoint-slot version {version} is not the supported version {CHECKPOINT_SLOT_VERSION}"
-        ));
-    }
-    let reserved = u16_at(header, 6);
-    if reserved != 0 {
-        return Err(format!(
-            "reserved header field is {reserved:#06x}, expected 0"
-        ));
-    }
+    check_frame_start(
+        header,
+        CHECKPOINT_SLOT_MAGIC,
+        CHECKPOINT_SLOT_VERSION,
+        "checkpoint-slot",
+    )?;
     let generation = u64_at(header, 8);
     if generation == 0 {
         return Err("generation 0 is never written".to_string());
@@ -383,6 +354,30 @@ pub(crate) fn decode_checkpoint_slot(slot: &[u8]) -> Result<Slot<'_>, String> {
         ));
     }
     Ok(Slot::Written { generation, note })
+}
+
+/// Checks the first eight bytes shared by the small-file and checkpoint-slot frames: magic,
+/// version, a zero reserved field. `what` names the frame in the reason.
+fn check_frame_start(buf: &[u8], magic: [u8; 4], version: u16, what: &str) -> Result<(), String> {
+    if buf[..4] != magic {
+        return Err(format!(
+            "no {what} magic (found {:02x?}, expected {magic:02x?})",
+            &buf[..4]
+        ));
+    }
+    let found = u16_at(buf, 4);
+    if found != version {
+        return Err(format!(
+            "{what} version {found} is not the supported version {version}"
+        ));
+    }
+    let reserved = u16_at(buf, 6);
+    if reserved != 0 {
+        return Err(format!(
+            "reserved header field is {reserved:#06x}, expected 0"
+        ));
+    }
+    Ok(())
 }
 
 /// The text of the format marker file.

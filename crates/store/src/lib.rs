@@ -499,29 +499,25 @@ impl StoreOptions {
 /// the marker changes, format 1 is intact and the upgrade runs again; after it, format 2 is
 /// complete and a leftover old file is removed by the next open.
 fn upgrade_from_format_1(dir: &Path, note: Option<&[u8]>) -> Result<(), StoreError> {
-    let checkpoints = dir.join(CHECKPOINT_FILE_NAME);
-    let tmp = dir.join(format!("{CHECKPOINT_FILE_NAME}{TMP_SUFFIX}"));
+    replace_raw_file(dir, CHECKPOINT_FILE_NAME, &checkpoint::initial_bytes(note))?;
+    replace_raw_file(dir, FORMAT_FILE_NAME, encode_format_marker().as_bytes())?;
+    remove_format_1_checkpoint(dir)
+}
+
+/// Replaces `dir/name` with `bytes` atomically, without a frame: a new temporary file
+/// (a stale one from an interrupted attempt is removed first), synced, renamed into place,
+/// the directory synced.
+fn replace_raw_file(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    let target = dir.join(name);
+    let tmp = dir.join(format!("{name}{TMP_SUFFIX}"));
     match fs::remove_file(&tmp) {
         Ok(()) => {}
         Err(error) if error.kind() == ErrorKind::NotFound => {}
         Err(error) => return Err(io_at("remove", &tmp)(error)),
     }
-    durable::create_new_synced(&tmp, &checkpoint::initial_bytes(note))
-        .map_err(io_at("create", &tmp))?;
-    fs::rename(&tmp, &checkpoints).map_err(io_at("rename into place", &checkpoints))?;
-    sync_dir(dir)?;
-    let marker = dir.join(FORMAT_FILE_NAME);
-    let marker_tmp = dir.join(format!("{FORMAT_FILE_NAME}{TMP_SUFFIX}"));
-    match fs::remove_file(&marker_tmp) {
-        Ok(()) => {}
-        Err(error) if error.kind() == ErrorKind::NotFound => {}
-        Err(error) => return Err(io_at("remove", &marker_tmp)(error)),
-    }
-    durable::create_new_synced(&marker_tmp, encode_format_marker().as_bytes())
-        .map_err(io_at("create", &marker_tmp))?;
-    fs::rename(&marker_tmp, &marker).map_err(io_at("rename into place", &marker))?;
-    sync_dir(dir)?;
-    remove_format_1_checkpoint(dir)
+    durable::create_new_synced(&tmp, bytes).map_err(io_at("create", &tmp))?;
+    fs::rename(&tmp, &target).map_err(io_at("rename into place", &target))?;
+    sync_dir(dir)
 }
 
 /// Removes the format-1 checkpoint file left by an upgrade, if there is one.
