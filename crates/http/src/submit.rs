@@ -11,6 +11,11 @@
 //! check itself on the 2-core development machine (server CPU per submission with one
 //! client 600 → 320 µs, with 64 clients 261 → 177 µs; `benches/README.md`). The body is at
 //! most 64 KiB ([`crate::ENVELOPE_BYTES_MAX`]), which bounds the longest check.
+//!
+//! Before anything else a submission is announced to the sequencer and the task yields once,
+//! so that the requests ready on other connections are announced too before any is checked;
+//! with a large backlog the writer then batches all of them (`LedgerView::announce`,
+//! `LINGER_BACKLOG`) instead of syncing after the one or two a worker has just checked.
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -155,13 +160,14 @@ enum Failure {
 }
 
 async fn decide(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Ack, Failure> {
+    // Announce the submission, then let the worker take the other requests that are ready
+    // before checking this one, so that they are announced too and the writer batches them
+    // together (see `LedgerView::announce`).
+    let announced = app.view.announce();
+    tokio::task::yield_now().await;
     let bytes = read_body(headers, body).await?;
     check_content_type(headers).map_err(|p| Failure::Http(p, Outcome::BadRequest))?;
-    let prepared = app
-        .ledger
-        .view()
-        .prepare(&bytes)
-        .map_err(Failure::Rejected)?;
+    let prepared = announced.prepare(&bytes).map_err(Failure::Rejected)?;
     let answer = app.ledger.enqueue(prepared).map_err(submit_failure)?;
     match answer.await {
         Ok(result) => result.map_err(submit_failure),

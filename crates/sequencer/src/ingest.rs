@@ -16,7 +16,7 @@ use pactlog_store::{Record, Store};
 
 use crate::{
     lock, Ack, Clock, Committed, Published, Request, Shared, SubmitError, BATCH_LEN_MAX,
-    LINGER_BATCH_LEN, LINGER_MAX,
+    LINGER_BACKLOG, LINGER_BATCH_LEN, LINGER_MAX,
 };
 
 pub(crate) struct Writer {
@@ -58,9 +58,13 @@ impl Writer {
                 // submission is committed at once. Parked, not blocked on the queue, so
                 // arrivals do not wake the writer one by one: the last submission in flight
                 // does (`InFlight::drop`), or the deadline.
-                if batch.len() >= LINGER_BATCH_LEN
-                    || self.shared.in_flight.load(Ordering::SeqCst) == 0
-                {
+                let announced = self.shared.in_flight.load(Ordering::SeqCst);
+                let waiting_for = if announced >= LINGER_BACKLOG {
+                    announced
+                } else {
+                    self.shared.verifying.load(Ordering::SeqCst)
+                };
+                if batch.len() >= LINGER_BATCH_LEN || waiting_for == 0 {
                     break;
                 }
                 let now = Instant::now();
