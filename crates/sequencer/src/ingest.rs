@@ -54,10 +54,11 @@ impl Writer {
                         Err(_) => break,
                     }
                 }
-                // Hold the batch open only for submissions being verified right now; a lone
-                // submission is committed at once. Parked, not blocked on the queue, so
-                // arrivals do not wake the writer one by one: the last submission in flight
-                // does (`InFlight::drop`), or the deadline.
+                // Hold the batch open only for submissions being checked right now, or, with
+                // a backlog of announced ones, for all of those; a lone submission is
+                // committed at once. Parked, not blocked on the queue, so arrivals do not wake
+                // the writer one by one: the last check or the last announced submission
+                // does (`Verifying::drop`, `InFlight::drop`), or the deadline.
                 let announced = self.shared.in_flight.load(Ordering::SeqCst);
                 let waiting_for = if announced >= LINGER_BACKLOG {
                     announced
