@@ -11,7 +11,7 @@
 //!   one second).
 //! - [`Server::router`] is the axum router. Every route is declared once with
 //!   `#[utoipa::path]` and registered through `utoipa_axum::routes!`, so the router and
-//!   `GET /v1/openapi.json` come from the same table ([`routes`]).
+//!   `GET /v1/openapi.json` come from the same table (`routes.rs`).
 //! - [`Server::run`] serves until SIGTERM or SIGINT, then shuts down gracefully: it stops
 //!   accepting, ends SSE streams, finishes the requests in flight (a submission in flight is
 //!   answered once its batch is durable), and hands the [`Ledger`] back so the caller can

@@ -170,7 +170,7 @@ pub struct Committed {
 pub const FOLLOW_QUEUE_LEN: usize = 64;
 
 /// A submission that passed checks 1–5 and 7–8, on its way to the writer. Counted in
-/// [`Shared::in_flight`] until it is queued or dropped.
+/// flight (see [`LedgerView::announce`]) until it is queued or dropped.
 pub struct Submission {
     prepared: Prepared,
     _in_flight: InFlight,

@@ -31,7 +31,7 @@
 //! [`SignerKey::verify_strict`] accepts exactly the signatures `VerifyingKey::verify_strict`
 //! accepts, with less work. `verify_strict` decompresses R (a field square root, about a
 //! tenth of its cost) only to refuse a small-order R, and then compares the encoding of
-//! R' = [s]B − [k]A with R's bytes. When those bytes are equal, R' *is* the point R encodes
+//! R' = \[s\]B − \[k\]A with R's bytes. When those bytes are equal, R' *is* the point R encodes
 //! (compression is injective and inverted by decompression on canonical encodings), so
 //! "R decompresses and is not of small order" holds exactly when R' is not of small order —
 //! a check of three doublings on a point already computed. When they differ, both reject.
