@@ -97,8 +97,8 @@ pub const RETRY_AFTER_S: u64 = 1;
 /// are dropped. A submission in flight needs one batch; 10 s covers a slow disk.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-/// Threads of the runtime's blocking pool: signature checks of submissions, store reads of
-/// entry pages and bundles, projection queries. Each holds at most one request's work, so 64
+/// Threads of the runtime's blocking pool: store reads of entry pages and bundles,
+/// projection queries (signature checks run on the async workers, see `submit.rs`). Each holds at most one request's work, so 64
 /// keeps two cores saturated many times over while bounding the threads a flood can create
 /// (tokio's default is 512).
 pub const BLOCKING_THREADS_MAX: usize = 64;
