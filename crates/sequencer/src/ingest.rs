@@ -79,7 +79,6 @@ impl Writer {
                 // nothing more is written. Everything still queued is told so; a restart
                 // re-reads the log from disk.
                 self.shared.failed.store(true, Ordering::SeqCst);
-                self.shared.published_changed.notify_all();
                 for request in requests.iter() {
                     let _ = request
                         .reply
@@ -247,7 +246,6 @@ impl Writer {
         };
         self.shared.group_commits.fetch_add(1, Ordering::Relaxed);
         *lock(&self.shared.published) = published.clone();
-        self.shared.published_changed.notify_all();
         Ok(published)
     }
 

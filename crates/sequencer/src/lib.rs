@@ -20,9 +20,9 @@ mod open;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pactlog_merkle::{Hash, Tree};
 use pactlog_state::replay::Prepared;
@@ -141,7 +141,6 @@ struct Shared {
     reader: LogReader,
     tree: RwLock<Tree>,
     published: Mutex<Published>,
-    published_changed: Condvar,
     failed: AtomicBool,
     /// Submissions between the start of [`LedgerView::prepare`] and their arrival in the
     /// writer's queue (or their refusal): what a lingering writer waits for.
@@ -174,12 +173,6 @@ pub const FOLLOW_QUEUE_LEN: usize = 64;
 pub struct Submission {
     prepared: Prepared,
     _in_flight: InFlight,
-}
-
-impl Submission {
-    pub fn prepared(&self) -> &Prepared {
-        &self.prepared
-    }
 }
 
 /// A submission announced to the writer ([`LedgerView::announce`]), not yet checked.
@@ -354,26 +347,6 @@ impl LedgerView {
         }
     }
 
-    /// Blocks until the published size exceeds `size` or `timeout` passes; returns the
-    /// latest published checkpoint either way.
-    pub fn wait_for_size_above(&self, size: u64, timeout: Duration) -> Published {
-        let deadline = Instant::now() + timeout;
-        let mut published = lock(&self.shared.published);
-        while published.size <= size {
-            let now = Instant::now();
-            if now >= deadline || self.shared.failed.load(Ordering::SeqCst) {
-                break;
-            }
-            published = self
-                .shared
-                .published_changed
-                .wait_timeout(published, deadline - now)
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .0;
-        }
-        published.clone()
-    }
-
     /// Whether the writer stopped after a failed write or sync.
     pub fn has_failed(&self) -> bool {
         self.shared.failed.load(Ordering::SeqCst)
@@ -429,7 +402,6 @@ impl Ledger {
             reader: opened.store.reader(),
             tree: RwLock::new(opened.tree),
             published: Mutex::new(opened.published),
-            published_changed: Condvar::new(),
             failed: AtomicBool::new(false),
             in_flight: AtomicUsize::new(0),
             verifying: AtomicUsize::new(0),
