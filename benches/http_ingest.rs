@@ -54,6 +54,25 @@ const CLIENTS: [usize; 3] = [1, 8, 64];
 /// Statements per measurement, by client count: each measurement lasts about a second or two
 /// on the development machine, long enough that start and end effects are a few percent.
 const STATEMENTS: [usize; 3] = [500, 2400, 6400];
+/// The client counts of this run, with their statement counts: all of [`CLIENTS`], or those
+/// the environment variable `CLIENTS` lists (comma-separated), e.g. `CLIENTS=64` while
+/// profiling the server under one load.
+fn measurements() -> Vec<(usize, usize)> {
+    let all = CLIENTS.into_iter().zip(STATEMENTS);
+    match std::env::var("CLIENTS") {
+        Ok(list) => {
+            let wanted: Vec<usize> = list
+                .split(',')
+                .map(|n| n.trim().parse().expect("CLIENTS: comma-separated numbers"))
+                .collect();
+            let chosen: Vec<_> = all.filter(|(c, _)| wanted.contains(c)).collect();
+            assert!(!chosen.is_empty(), "CLIENTS must name some of {CLIENTS:?}");
+            chosen
+        }
+        Err(_) => all.collect(),
+    }
+}
+
 /// Rounds when none is given.
 const ROUNDS_DEFAULT: usize = 3;
 /// `max_skew_s` of the bench ledgers: statements are signed before the run starts.
@@ -93,9 +112,8 @@ fn statements(dir: &Path, rounds: usize) -> Vec<Vec<Vec<Vec<u8>>>> {
     let time = now();
     let batches = (0..rounds)
         .map(|round| {
-            CLIENTS
-                .iter()
-                .zip(STATEMENTS)
+            measurements()
+                .into_iter()
                 .map(|(clients, count)| {
                     let generator =
                         LoadGenerator::new(dir, &ledger.view(), &format!("r{round}c{clients}"))
@@ -222,23 +240,7 @@ impl LeanClient {
         self.buf.clear();
         let mut chunk = [0u8; 8192];
         loop {
-            let mut headers = [httparse::EMPTY_HEADER; 32];
-            let mut response = httparse::Response::new(&mut headers);
-            if let httparse::Status::Complete(head_len) =
-                response.parse(&self.buf).expect("an HTTP/1.1 answer")
-            {
-                let status = response.code.expect("status");
-                let body_len: usize = response
-                    .headers
-                    .iter()
-                    .find(|h| h.name.eq_ignore_ascii_case("content-length"))
-                    .map(|h| {
-                        std::str::from_utf8(h.value)
-                            .expect("utf-8")
-                            .parse()
-                            .expect("length")
-                    })
-                    .expect("answers carry a content-length");
+            if let Some((status, head_len, body_len)) = parse_answer(&self.buf) {
                 while self.buf.len() < head_len + body_len {
                     let n = self.stream.read(&mut chunk).expect("read");
                     assert!(n > 0, "connection closed mid-answer");
@@ -287,24 +289,124 @@ fn timed<S>(
 }
 
 /// HTTP ingest: each client POSTs its next statement once the previous is answered 201.
+///
+/// The clients are tasks on one thread's event loop (a tokio current-thread runtime), each
+/// with its own keep-alive connection, as `wrk` and `oha` drive their connections: one
+/// wake-up serves every answer that arrived together, where a thread per client would be
+/// woken (and would preempt the server on the two shared cores) once per answer.
 fn http_rate(address: SocketAddr, statements: &[Vec<u8>], clients: usize) -> f64 {
-    timed(
-        statements,
-        clients,
-        || {
-            // Connect before the clock starts: in-process ingest has no connection to open.
-            let mut client = LeanClient::connect(address);
-            let (status, _) = client.request("GET", "/healthz", b"");
+    assert_eq!(statements.len() % clients, 0);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .expect("a client runtime");
+    runtime.block_on(async {
+        // Connect before the clock starts: in-process ingest has no connection to open.
+        let mut connections = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            let mut client = EventedClient::connect(address).await;
+            let (status, _) = client.request("GET", "/healthz", b"").await;
             assert_eq!(status, 200);
-            std::cell::RefCell::new(client)
-        },
-        |client, statement| {
-            let (status, body) = client
-                .borrow_mut()
-                .request("POST", "/v1/statements", statement);
-            assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
-        },
-    )
+            connections.push(client);
+        }
+        let started = Instant::now();
+        let tasks: Vec<_> = connections
+            .into_iter()
+            .zip(statements.chunks(statements.len() / clients))
+            .map(|(mut client, chunk)| {
+                let chunk = chunk.to_vec();
+                tokio::spawn(async move {
+                    for statement in &chunk {
+                        let (status, body) =
+                            client.request("POST", "/v1/statements", statement).await;
+                        assert_eq!(status, 201, "{}", String::from_utf8_lossy(&body));
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("client task");
+        }
+        statements.len() as f64 / started.elapsed().as_secs_f64()
+    })
+}
+
+/// [`LeanClient`] on the event loop: a POST as one write, the answer read with `httparse`.
+struct EventedClient {
+    stream: tokio::net::TcpStream,
+    head: String,
+    request: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl EventedClient {
+    async fn connect(address: SocketAddr) -> EventedClient {
+        let stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        EventedClient {
+            stream,
+            head: format!("Host: {address}\r\n"),
+            request: Vec::with_capacity(8192),
+            buf: Vec::with_capacity(8192),
+        }
+    }
+
+    /// Sends one request and returns the answer's status and body.
+    async fn request(&mut self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+        use std::io::Write;
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.request.clear();
+        write!(
+            self.request,
+            "{method} {path} HTTP/1.1\r\n{}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.head,
+            body.len()
+        )
+        .expect("a request head");
+        self.request.extend_from_slice(body);
+        self.stream.write_all(&self.request).await.expect("send");
+        self.buf.clear();
+        loop {
+            if let Some((status, head_len, body_len)) = parse_answer(&self.buf) {
+                while self.buf.len() < head_len + body_len {
+                    read_more(&mut self.stream, &mut self.buf).await;
+                }
+                return (status, self.buf[head_len..head_len + body_len].to_vec());
+            }
+            read_more(&mut self.stream, &mut self.buf).await;
+        }
+
+        async fn read_more(stream: &mut tokio::net::TcpStream, buf: &mut Vec<u8>) {
+            buf.reserve(8192);
+            let n = stream.read_buf(buf).await.expect("read");
+            assert!(n > 0, "connection closed before the whole answer");
+        }
+    }
+}
+
+/// The status, head length and body length of an answer whose head is complete in `buf`.
+fn parse_answer(buf: &[u8]) -> Option<(u16, usize, usize)> {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut response = httparse::Response::new(&mut headers);
+    match response.parse(buf).expect("an HTTP/1.1 answer") {
+        httparse::Status::Complete(head_len) => {
+            let body_len = response
+                .headers
+                .iter()
+                .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+                .map(|h| {
+                    std::str::from_utf8(h.value)
+                        .expect("utf-8")
+                        .parse()
+                        .expect("length")
+                })
+                .expect("answers carry a content-length");
+            Some((response.code.expect("status"), head_len, body_len))
+        }
+        httparse::Status::Partial => None,
+    }
 }
 
 /// In-process ingest: each thread calls `Ledger::submit` and waits for its acknowledgement.
@@ -344,13 +446,13 @@ fn compare(rounds: usize) {
     let server = ServerProcess::restart(&http_root);
     let (ledger, _) = Ledger::open(&inprocess_dir, Arc::new(SystemClock)).expect("open");
     let ticks = clock_ticks_per_s();
-    let mut rows: Vec<Vec<(Measured, Measured)>> = (0..CLIENTS.len()).map(|_| Vec::new()).collect();
+    let mut rows: Vec<Vec<(Measured, Measured)>> = (0..measurements().len()).map(|_| Vec::new()).collect();
     println!(
         "round clients statements   http/s  in-process/s  ratio   CPU µs/statement: \
          server  http clients  in-process   per commit: http  in-process"
     );
     for round in 0..rounds {
-        for (i, &clients) in CLIENTS.iter().enumerate() {
+        for (i, (clients, _)) in measurements().into_iter().enumerate() {
             let (http_batch, inprocess_batch) =
                 (&http_batches[round][i], &inprocess_batches[round][i]);
             let count = http_batch.len();
@@ -401,7 +503,7 @@ fn compare(rounds: usize) {
         "clients   http/s  in-process/s  ratio (target ≥ 0.70)   CPU µs/statement: \
          server  http clients  in-process   per commit: http  in-process"
     );
-    for (i, clients) in CLIENTS.iter().enumerate() {
+    for (i, (clients, _)) in measurements().into_iter().enumerate() {
         let column = |f: &dyn Fn(&(Measured, Measured)) -> f64| {
             median(&mut rows[i].iter().map(f).collect::<Vec<_>>())
         };
