@@ -1,11 +1,13 @@
 //! Ingest over HTTP beside in-process ingest, measured side by side in one run.
 //!
 //! - **HTTP**: a real `pactlog serve` (this profile's build of the binary) on a loopback
-//!   port; `C` client threads, each with its own keep-alive connection, POST their share of
-//!   the statements to `/v1/statements` one at a time, the next once the previous is
-//!   answered `201`. The client is a lean HTTP/1.1 writer and parser ([`LeanClient`]) rather
-//!   than a general client library: the clients share the two cores with the server, and
-//!   ureq spent 160–220 µs of CPU per request, more than half of what the server spent.
+//!   port; `C` clients, each with its own keep-alive connection, POST their share of the
+//!   statements to `/v1/statements` one at a time, the next once the previous is answered
+//!   `201`. The clients are tasks on one thread's event loop, as `wrk` and `oha` drive their
+//!   connections, each a lean HTTP/1.1 writer and `httparse` reader ([`EventedClient`])
+//!   rather than a general client library: they share the two cores with the server, ureq
+//!   spent 160–220 µs of CPU per request, and a thread per client preempted the server once
+//!   per answer.
 //! - **In-process**: a separate fresh ledger opened in this process; `C` threads each call
 //!   `Ledger::submit` (checks 1–5 and 7–8 on the calling thread, then the writer; blocks
 //!   until acknowledged) in a loop — for `C = 1` one synchronous submitter.
@@ -51,9 +53,9 @@ use sha2::{Digest, Sha256};
 
 /// Client counts measured (the issue asks for 1, 8 and 64).
 const CLIENTS: [usize; 3] = [1, 8, 64];
-/// Statements per measurement, by client count: each measurement lasts about a second or two
-/// on the development machine, long enough that start and end effects are a few percent.
-const STATEMENTS: [usize; 3] = [500, 2400, 6400];
+/// Statements per measurement, by client count: about a second of each side on the
+/// development machine, in [`SLICES`] slices of a whole number of statements per client.
+const STATEMENTS: [usize; 3] = [1500, 6720, 19200];
 /// The client counts of this run, with their statement counts: all of [`CLIENTS`], or those
 /// the environment variable `CLIENTS` lists (comma-separated), e.g. `CLIENTS=64` while
 /// profiling the server under one load.
@@ -73,6 +75,8 @@ fn measurements() -> Vec<(usize, usize)> {
     }
 }
 
+/// Slices each measurement is cut into, the two sides taking turns slice by slice.
+const SLICES: usize = 6;
 /// Rounds when none is given.
 const ROUNDS_DEFAULT: usize = 3;
 /// `max_skew_s` of the bench ledgers: statements are signed before the run starts.
@@ -160,35 +164,50 @@ fn clock_ticks_per_s() -> f64 {
         .expect("a number of ticks")
 }
 
-/// A rate and the CPU it cost, in microseconds per statement: the server's and this
-/// process's (the clients, or the in-process ledger).
+/// What one side did over some slices: statements, the time they took, the CPU time the
+/// server and this process (the clients, or the in-process ledger) used meanwhile, and the
+/// group commits.
+#[derive(Default)]
 struct Measured {
-    rate: f64,
-    server_cpu_us: f64,
-    own_cpu_us: f64,
-    /// Statements per group commit.
-    per_commit: f64,
+    statements: usize,
+    seconds: f64,
+    server_cpu_s: f64,
+    own_cpu_s: f64,
+    commits: u64,
 }
 
-/// Runs `f` (which returns a rate over `count` statements) and notes the CPU time the
-/// server and this process used meanwhile.
-fn measured(
-    count: usize,
-    server: u32,
-    ticks: f64,
-    commits: impl Fn() -> u64,
-    f: impl FnOnce() -> f64,
-) -> Measured {
-    let own = std::process::id();
-    let (server_before, own_before) = (cpu_seconds(server, ticks), cpu_seconds(own, ticks));
-    let commits_before = commits();
-    let rate = f();
-    let per_statement = |s: f64| s * 1e6 / count as f64;
-    Measured {
-        rate,
-        server_cpu_us: per_statement(cpu_seconds(server, ticks) - server_before),
-        own_cpu_us: per_statement(cpu_seconds(own, ticks) - own_before),
-        per_commit: count as f64 / (commits() - commits_before).max(1) as f64,
+impl Measured {
+    fn rate(&self) -> f64 {
+        self.statements as f64 / self.seconds
+    }
+
+    /// Microseconds of `cpu_s` per statement.
+    fn per_statement_us(&self, cpu_s: f64) -> f64 {
+        cpu_s * 1e6 / self.statements as f64
+    }
+
+    fn per_commit(&self) -> f64 {
+        self.statements as f64 / self.commits.max(1) as f64
+    }
+
+    /// Runs `f` (which returns the seconds it took over `count` statements) and adds it, with
+    /// the CPU time the server and this process used meanwhile.
+    fn add(
+        &mut self,
+        count: usize,
+        server: u32,
+        ticks: f64,
+        commits: impl Fn() -> u64,
+        f: impl FnOnce() -> f64,
+    ) {
+        let own = std::process::id();
+        let (server_before, own_before) = (cpu_seconds(server, ticks), cpu_seconds(own, ticks));
+        let commits_before = commits();
+        self.seconds += f();
+        self.statements += count;
+        self.server_cpu_s += cpu_seconds(server, ticks) - server_before;
+        self.own_cpu_s += cpu_seconds(own, ticks) - own_before;
+        self.commits += commits() - commits_before;
     }
 }
 
@@ -256,7 +275,7 @@ impl LeanClient {
 }
 
 /// Runs `work` on each of `clients` chunks of `statements` on its own thread, started
-/// together once every thread has done `setup`; returns statements per second.
+/// together once every thread has done `setup`; returns the seconds they took.
 fn timed<S>(
     statements: &[Vec<u8>],
     clients: usize,
@@ -284,7 +303,7 @@ fn timed<S>(
         for thread in threads {
             thread.join().expect("client thread");
         }
-        statements.len() as f64 / started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64()
     })
 }
 
@@ -294,7 +313,7 @@ fn timed<S>(
 /// with its own keep-alive connection, as `wrk` and `oha` drive their connections: one
 /// wake-up serves every answer that arrived together, where a thread per client would be
 /// woken (and would preempt the server on the two shared cores) once per answer.
-fn http_rate(address: SocketAddr, statements: &[Vec<u8>], clients: usize) -> f64 {
+fn http_seconds(address: SocketAddr, statements: &[Vec<u8>], clients: usize) -> f64 {
     assert_eq!(statements.len() % clients, 0);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
@@ -327,7 +346,7 @@ fn http_rate(address: SocketAddr, statements: &[Vec<u8>], clients: usize) -> f64
         for task in tasks {
             task.await.expect("client task");
         }
-        statements.len() as f64 / started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64()
     })
 }
 
@@ -410,7 +429,7 @@ fn parse_answer(buf: &[u8]) -> Option<(u16, usize, usize)> {
 }
 
 /// In-process ingest: each thread calls `Ledger::submit` and waits for its acknowledgement.
-fn inprocess_rate(ledger: &Ledger, statements: &[Vec<u8>], clients: usize) -> f64 {
+fn inprocess_seconds(ledger: &Ledger, statements: &[Vec<u8>], clients: usize) -> f64 {
     timed(
         statements,
         clients,
@@ -446,7 +465,8 @@ fn compare(rounds: usize) {
     let server = ServerProcess::restart(&http_root);
     let (ledger, _) = Ledger::open(&inprocess_dir, Arc::new(SystemClock)).expect("open");
     let ticks = clock_ticks_per_s();
-    let mut rows: Vec<Vec<(Measured, Measured)>> = (0..measurements().len()).map(|_| Vec::new()).collect();
+    let mut rows: Vec<Vec<(Measured, Measured)>> =
+        (0..measurements().len()).map(|_| Vec::new()).collect();
     println!(
         "round clients statements   http/s  in-process/s  ratio   CPU µs/statement: \
          server  http clients  in-process   per commit: http  in-process"
@@ -456,41 +476,52 @@ fn compare(rounds: usize) {
             let (http_batch, inprocess_batch) =
                 (&http_batches[round][i], &inprocess_batches[round][i]);
             let count = http_batch.len();
-            let http = || {
-                measured(
-                    count,
-                    server.pid(),
-                    ticks,
-                    || server_group_commits(server.address),
-                    || http_rate(server.address, http_batch, clients),
-                )
-            };
-            let inprocess = || {
-                measured(
-                    count,
-                    server.pid(),
-                    ticks,
-                    || ledger.view().group_commits(),
-                    || inprocess_rate(&ledger, inprocess_batch, clients),
-                )
-            };
-            let (http, inprocess) = if round % 2 == 0 {
-                let http = http();
-                (http, inprocess())
-            } else {
-                let inprocess = inprocess();
-                (http(), inprocess)
-            };
+            // The sides take turns, slice by slice, so that a drift of the machine's speed
+            // (the disk's `fdatasync` latency moves from second to second) falls on both.
+            let (mut http, mut inprocess) = (Measured::default(), Measured::default());
+            let slice_len = count / SLICES;
+            assert_eq!(slice_len * SLICES, count, "whole slices");
+            for (slice, (http_slice, inprocess_slice)) in http_batch
+                .chunks(slice_len)
+                .zip(inprocess_batch.chunks(slice_len))
+                .enumerate()
+            {
+                let mut http_turn = || {
+                    http.add(
+                        slice_len,
+                        server.pid(),
+                        ticks,
+                        || server_group_commits(server.address),
+                        || http_seconds(server.address, http_slice, clients),
+                    )
+                };
+                let mut inprocess_turn = || {
+                    inprocess.add(
+                        slice_len,
+                        server.pid(),
+                        ticks,
+                        || ledger.view().group_commits(),
+                        || inprocess_seconds(&ledger, inprocess_slice, clients),
+                    )
+                };
+                if (round + slice) % 2 == 0 {
+                    http_turn();
+                    inprocess_turn();
+                } else {
+                    inprocess_turn();
+                    http_turn();
+                }
+            }
             println!(
                 "{round:>5} {clients:>7} {count:>10} {:>8.0} {:>13.0} {:>6.2} {:>25.0} {:>13.0} {:>11.0} {:>13.1} {:>6.1}",
-                http.rate,
-                inprocess.rate,
-                http.rate / inprocess.rate,
-                http.server_cpu_us,
-                http.own_cpu_us,
-                inprocess.own_cpu_us,
-                http.per_commit,
-                inprocess.per_commit,
+                http.rate(),
+                inprocess.rate(),
+                http.rate() / inprocess.rate(),
+                http.per_statement_us(http.server_cpu_s),
+                http.per_statement_us(http.own_cpu_s),
+                inprocess.per_statement_us(inprocess.own_cpu_s),
+                http.per_commit(),
+                inprocess.per_commit(),
             );
             rows[i].push((http, inprocess));
         }
@@ -509,14 +540,14 @@ fn compare(rounds: usize) {
         };
         println!(
             "{clients:>7} {:>8.0} {:>13.0} {:>6.2} {:>42.0} {:>13.0} {:>11.0} {:>18.1} {:>11.1}",
-            column(&|(h, _)| h.rate),
-            column(&|(_, p)| p.rate),
-            column(&|(h, p)| h.rate / p.rate),
-            column(&|(h, _)| h.server_cpu_us),
-            column(&|(h, _)| h.own_cpu_us),
-            column(&|(_, p)| p.own_cpu_us),
-            column(&|(h, _)| h.per_commit),
-            column(&|(_, p)| p.per_commit),
+            column(&|(h, _)| h.rate()),
+            column(&|(_, p)| p.rate()),
+            column(&|(h, p)| h.rate() / p.rate()),
+            column(&|(h, _)| h.per_statement_us(h.server_cpu_s)),
+            column(&|(h, _)| h.per_statement_us(h.own_cpu_s)),
+            column(&|(_, p)| p.per_statement_us(p.own_cpu_s)),
+            column(&|(h, _)| h.per_commit()),
+            column(&|(_, p)| p.per_commit()),
         );
     }
 }

@@ -59,6 +59,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use axum::Router;
 use pactlog_sequencer::{Clock, Ledger, LedgerView};
 use tokio::sync::{watch, Semaphore};
@@ -234,6 +235,13 @@ impl Server {
             let _ = shutdown_sender.send(true);
             let _ = stopping_sender.send(true);
         };
+        // Answers and SSE events are written whole; Nagle's algorithm would only hold a write
+        // back until the client acknowledges the previous one.
+        let listener = listener.tap_io(|stream| {
+            if let Err(error) = stream.set_nodelay(true) {
+                eprintln!("could not set TCP_NODELAY on a connection: {error}");
+            }
+        });
         let serving = axum::serve(
             listener,
             self.router
