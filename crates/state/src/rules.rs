@@ -87,7 +87,7 @@ pub(crate) fn check(state: &State, c: Candidate<'_>, author: &Org) -> Result<(),
         Body::CardIssued(b) => {
             let agreement = state.agreement(&b.agreement)?;
             if let Some(obligation) = &b.obligation {
-                obligation_exists(agreement, obligation, date)?;
+                obligation_in_force(agreement, obligation, date)?;
             }
             may_act(author)?;
             if !state.has_jurisdiction_over_agreement(author, agreement) {
@@ -512,10 +512,10 @@ fn agreement_signed(state: &State, author: &Org, b: &AgreementSignedBody) -> Res
     Ok(())
 }
 
-/// The obligation must exist in the version in force; while no version is in force, in the
-/// latest version, so that reporting against a not-yet-signed agreement answers
+/// A result's obligation must exist in the version in force; while no version is in force,
+/// in the latest version, so that reporting against a not-yet-signed agreement answers
 /// `invalid_transition` (the agreement is not in force) rather than `unknown_reference`.
-fn obligation_exists(
+fn reported_obligation_exists(
     agreement: &Agreement,
     obligation: &ObligationId,
     date: pactlog_statement::time::Date,
@@ -525,11 +525,28 @@ fn obligation_exists(
         .unwrap_or_else(|| agreement.latest());
     match version.obligation(obligation) {
         Some(_) => Ok(()),
-        None => Err(unknown(
-            "obligation",
-            &format!("{}/{}", agreement.id, obligation),
-        )),
+        None => Err(unknown_obligation(agreement, obligation)),
     }
+}
+
+/// A card's obligation must exist in the version in force (SPEC §4 `card.issued`); a card
+/// needs no agreement in force, so with none in force there is no such obligation.
+fn obligation_in_force(
+    agreement: &Agreement,
+    obligation: &ObligationId,
+    date: pactlog_statement::time::Date,
+) -> Result<(), Rejection> {
+    match agreement
+        .in_force_on(date)
+        .and_then(|version| version.obligation(obligation))
+    {
+        Some(_) => Ok(()),
+        None => Err(unknown_obligation(agreement, obligation)),
+    }
+}
+
+fn unknown_obligation(agreement: &Agreement, obligation: &ObligationId) -> Rejection {
+    unknown("obligation", &format!("{}/{}", agreement.id, obligation))
 }
 
 fn result_reported(
@@ -540,7 +557,7 @@ fn result_reported(
 ) -> Result<(), Rejection> {
     let agreement = state.agreement(&b.agreement)?;
     if let Some(obligation) = &b.obligation {
-        obligation_exists(agreement, obligation, date)?;
+        reported_obligation_exists(agreement, obligation, date)?;
     }
     may_act(author)?;
     require_party(author, &agreement.parties, agreement.id.as_ref())?;
