@@ -170,7 +170,7 @@ pub(crate) fn summary(view: &View<'_>, facts: &Facts<'_>) -> AgreementSummary {
         }
     };
     for version in a.versions {
-        for at in version.signatures.values().filter(|at| view.sees(at)) {
+        for at in version.signatures.values() {
             later(*at);
         }
     }
@@ -187,7 +187,7 @@ pub(crate) fn summary(view: &View<'_>, facts: &Facts<'_>) -> AgreementSummary {
     let mut cards_outstanding = CardCounts::default();
     for card in view.cards_of(a.agreement) {
         later(card.at);
-        match card.lifted.as_ref().filter(|l| view.sees(&l.at)) {
+        match card.lifted.as_ref() {
             Some(lift) => later(lift.at),
             None => cards_outstanding.add(card.color),
         }
@@ -222,11 +222,10 @@ pub(crate) fn summary(view: &View<'_>, facts: &Facts<'_>) -> AgreementSummary {
     }
 }
 
-fn signatures(view: &View<'_>, version: &AgreementVersion) -> Vec<SignatureRow> {
+fn signatures(version: &AgreementVersion) -> Vec<SignatureRow> {
     let mut rows: Vec<SignatureRow> = version
         .signatures
         .iter()
-        .filter(|(_, at)| view.sees(at))
         .map(|(party, at)| SignatureRow {
             version: version.version,
             party: party.clone(),
@@ -247,7 +246,7 @@ pub(crate) fn detail(view: &View<'_>, facts: &Facts<'_>, tree_size: u64) -> Agre
         .versions
         .iter()
         .map(|v| {
-            let signatures = signatures(view, v);
+            let signatures = signatures(v);
             let all_signed = signatures.len() == a.agreement.parties.len();
             VersionRow {
                 version: v.version,
@@ -287,7 +286,7 @@ pub(crate) fn detail(view: &View<'_>, facts: &Facts<'_>, tree_size: u64) -> Agre
         .into_iter()
         .flatten()
         .filter_map(|id| view.state.needs.get(id))
-        .filter_map(|n| NeedRow::of(view, n))
+        .map(|n| NeedRow::of(view, n))
         .collect();
     AgreementDetail {
         tree_size,
@@ -315,7 +314,7 @@ pub(crate) fn detail(view: &View<'_>, facts: &Facts<'_>, tree_size: u64) -> Agre
             .into_iter()
             .map(|(e, current)| EvaluationRow::of(e, current))
             .collect(),
-        cards: cards.iter().map(|c| CardRow::of(view, c)).collect(),
+        cards: cards.iter().map(|c| CardRow::of(c)).collect(),
         needs,
     }
 }

@@ -314,8 +314,8 @@ pub struct CardRow {
 }
 
 impl CardRow {
-    pub(crate) fn of(view: &View<'_>, c: &Card) -> CardRow {
-        let lifted = c.lifted.as_ref().filter(|l| view.sees(&l.at));
+    pub(crate) fn of(c: &Card) -> CardRow {
+        let lifted = c.lifted.as_ref();
         CardRow {
             id: c.id.clone(),
             color: c.color,
@@ -375,10 +375,9 @@ pub struct NeedRow {
 }
 
 impl NeedRow {
-    /// `None` when the need was posted after the view's date.
-    pub(crate) fn of(view: &View<'_>, n: &Need) -> Option<NeedRow> {
-        let status = view.need_status(n)?;
-        Some(NeedRow {
+    pub(crate) fn of(view: &View<'_>, n: &Need) -> NeedRow {
+        let status = view.need_status(n);
+        NeedRow {
             id: n.id.clone(),
             poster: n.poster.clone(),
             title: n.title.clone(),
@@ -387,33 +386,21 @@ impl NeedRow {
             agreement: n.agreement.clone(),
             status,
             posted: n.posted.into(),
-            claim: n
-                .claim
-                .as_ref()
-                .filter(|(_, at)| view.sees(at))
-                .map(|(org, at)| ClaimRow {
-                    org: org.clone(),
-                    logged: (*at).into(),
-                }),
-            fulfilment: n
-                .fulfilment
-                .as_ref()
-                .filter(|f| view.sees(&f.at))
-                .map(|f| FulfilmentRow {
-                    summary: f.summary.clone(),
-                    metrics: f.metrics.clone(),
-                    logged: f.at.into(),
-                }),
-            closing: n
-                .closing
-                .as_ref()
-                .filter(|c| view.sees(&c.at))
-                .map(|c| ClosingRow {
-                    satisfied: c.satisfied,
-                    rating: c.rating,
-                    withdrawn: c.withdrawn,
-                    logged: c.at.into(),
-                }),
-        })
+            claim: n.claim.as_ref().map(|(org, at)| ClaimRow {
+                org: org.clone(),
+                logged: (*at).into(),
+            }),
+            fulfilment: n.fulfilment.as_ref().map(|f| FulfilmentRow {
+                summary: f.summary.clone(),
+                metrics: f.metrics.clone(),
+                logged: f.at.into(),
+            }),
+            closing: n.closing.as_ref().map(|c| ClosingRow {
+                satisfied: c.satisfied,
+                rating: c.rating,
+                withdrawn: c.withdrawn,
+                logged: c.at.into(),
+            }),
+        }
     }
 }

@@ -9,26 +9,11 @@ use std::collections::{BTreeSet, HashMap};
 
 use pactlog_state::{KeyBytes, State};
 use pactlog_statement::body::Subject;
-use pactlog_statement::ids::{AgreementId, CardId, Name, NeedId, OrgId, Region, ResultId};
+use pactlog_statement::ids::{AgreementId, CardId, NeedId, OrgId, ResultId};
 use pactlog_statement::statement::Body;
-use pactlog_statement::time::Date;
-
-/// An org's name, region and parent from one entry on: the state keeps only the latest, and
-/// answers as of an earlier date need the values of that date.
-#[derive(Debug, Clone)]
-pub(crate) struct OrgRevision {
-    pub seq: u64,
-    pub name: Name,
-    pub region: Region,
-    pub parent: Option<OrgId>,
-}
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Index {
-    /// The first seq of each distinct entry date, in order. `accepted_at` never decreases
-    /// (SPEC §5), so the entries dated on or before D are a prefix of the log.
-    days: Vec<(Date, u64)>,
-    pub org_revisions: HashMap<OrgId, Vec<OrgRevision>>,
     pub keys_by_org: HashMap<OrgId, Vec<KeyBytes>>,
     pub agreements_by_party: HashMap<OrgId, BTreeSet<AgreementId>>,
     /// In seq order.
@@ -47,14 +32,10 @@ pub(crate) struct Index {
 
 impl Index {
     /// Records what entry `seq`, already applied to `state`, changed.
-    pub fn note(&mut self, state: &State, seq: u64, date: Date, body: &Body) {
-        if self.days.last().is_none_or(|(d, _)| *d != date) {
-            self.days.push((date, seq));
-        }
+    pub fn note(&mut self, state: &State, seq: u64, body: &Body) {
         match body {
             Body::LogGenesis(b) => {
                 let org = &b.authority.org;
-                self.revise(state, org, seq);
                 let keys = b.authority.keys.iter().map(|k| k.as_bytes());
                 self.keys_by_org
                     .entry(org.clone())
@@ -62,14 +43,12 @@ impl Index {
                     .extend(keys);
             }
             Body::OrgRegistered(b) => {
-                self.revise(state, &b.org, seq);
                 let keys = b.keys.iter().map(|k| k.as_bytes());
                 self.keys_by_org
                     .entry(b.org.clone())
                     .or_default()
                     .extend(keys);
             }
-            Body::OrgUpdated(b) => self.revise(state, &b.org, seq),
             Body::KeyAdded(b) => self
                 .keys_by_org
                 .entry(b.org.clone())
@@ -127,6 +106,7 @@ impl Index {
                 }
             }
             Body::KeyRevoked(_)
+            | Body::OrgUpdated(_)
             | Body::AgreementAmended(_)
             | Body::AgreementSigned(_)
             | Body::AgreementTerminated(_)
@@ -136,25 +116,5 @@ impl Index {
             | Body::NeedFulfilled(_)
             | Body::NeedClosed(_) => {}
         }
-    }
-
-    fn revise(&mut self, state: &State, id: &OrgId, seq: u64) {
-        if let Some(org) = state.orgs.get(id) {
-            self.org_revisions
-                .entry(id.clone())
-                .or_default()
-                .push(OrgRevision {
-                    seq,
-                    name: org.name.clone(),
-                    region: org.region.clone(),
-                    parent: org.parent.clone(),
-                });
-        }
-    }
-
-    /// How many entries are dated on or before `date` (their seqs are `0..cut`): O(log n).
-    pub fn cut(&self, date: Date, size: u64) -> u64 {
-        let after = self.days.partition_point(|(d, _)| *d <= date);
-        self.days.get(after).map_or(size, |(_, seq)| *seq)
     }
 }

@@ -16,8 +16,9 @@
 //! - No I/O and no clock: "today" is always a parameter (`as_of`), as SPEC §3 asks of
 //!   everything that folds the log.
 //! - No rule is decided here; the state machine's records are read as they are.
-//! - An answer as of a date D reads the entries dated on or before D (module `view`): an answer
-//!   about a past date never changes, and any two replicas at the same tree size agree.
+//! - An answer reads the whole log it has folded and says its tree size; the date D (`as_of`)
+//!   only enters the comparisons SPEC §6 names (module `view`), so any two replicas at the
+//!   same tree size give the same answer for the same D.
 //!
 //! # Complexity
 //!
@@ -32,9 +33,12 @@
 //!
 //! # How SPEC §6 is read where it leaves a choice
 //!
-//! - **As of D**: the entries dated (UTC+8) on or before D, with dates compared with D. So an
-//!   agreement proposed after D is absent, one signed after D is `proposed`, a result reported
-//!   or confirmed after D does not count, and a result dated after D never counts.
+//! - **As of D**: every entry of the folded log, with D compared only where SPEC §6 compares
+//!   it: a termination's `effective` ≤ D, a term's start and end, an obligation's due date
+//!   (overdue, the 30-day at-risk window). D does not cut the log: an agreement signed today
+//!   is `pending_start` as of a date before its term, and a result confirmed today counts as
+//!   of any date. (What the log held on a past day is the answer of the log's prefix up to
+//!   that day: a mirror or an auditor folds the entries up to it.)
 //! - **Pending version**: the latest version while it lacks a party's signature, also when no
 //!   version is signed yet (a proposed agreement's version being signed).
 //! - **Obligations**: `/v1/obligations` and the stats list the obligations of the version in
@@ -130,12 +134,7 @@ impl Projections {
 
     fn note(&mut self, entry: &Entry, statement: &Statement) {
         if let Some(state) = self.replayer.state() {
-            self.index.note(
-                state,
-                entry.seq,
-                entry.accepted_at.date_cst(),
-                &statement.body,
-            );
+            self.index.note(state, entry.seq, &statement.body);
         }
     }
 

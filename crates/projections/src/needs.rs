@@ -12,16 +12,14 @@ const LIST: &str = "needs";
 
 fn matches(view: &View<'_>, q: &NeedQuery, n: &Need) -> bool {
     q.poster.as_ref().is_none_or(|p| p == &n.poster)
-        && q.claimant.as_ref().is_none_or(|c| {
-            n.claim
-                .as_ref()
-                .is_some_and(|(org, at)| org == c && view.sees(at))
-        })
+        && q.claimant
+            .as_ref()
+            .is_none_or(|c| n.claim.as_ref().is_some_and(|(org, _)| org == c))
         && q.category.is_none_or(|c| c == n.category)
         && q.agreement
             .as_ref()
             .is_none_or(|a| n.agreement.as_ref() == Some(a))
-        && q.status.is_none_or(|s| view.need_status(n) == Some(s))
+        && q.status.is_none_or(|s| view.need_status(n) == s)
         && q.region.as_ref().is_none_or(|region| {
             view.region_of(&n.poster)
                 .is_some_and(|r| region.contains(r))
@@ -45,6 +43,6 @@ pub(crate) fn list(
         .rev()
         .filter_map(|(_, id)| view.state.needs.get(id))
         .filter(|n| matches(view, q, n))
-        .filter_map(|n| Some((n.posted.seq.to_string(), NeedRow::of(view, n)?)));
+        .map(|n| (n.posted.seq.to_string(), NeedRow::of(view, n)));
     Ok(paginate(tree_size, limit, rows, LIST))
 }

@@ -42,7 +42,6 @@ impl OrgSummary {
             .into_iter()
             .flatten()
             .filter_map(|id| view.state.agreements.get(id))
-            .filter(|a| view.sees(&a.versions[0].at))
             .count() as u64;
         OrgSummary {
             id: o.org.id.clone(),
@@ -97,13 +96,10 @@ pub(crate) fn detail(view: &View<'_>, id: &OrgId, tree_size: u64) -> Option<OrgD
         let Some(record) = view.state.keys.get(bytes) else {
             continue;
         };
-        if !view.sees(&record.added) {
-            continue;
-        }
         let row = KeyRow {
             key: PublicKey::from_bytes(*bytes).to_string(),
             added: record.added.into(),
-            revoked: record.revoked.filter(|at| view.sees(at)).map(Logged::from),
+            revoked: record.revoked.map(Logged::from),
         };
         if row.revoked.is_some() {
             revoked_keys.push(row);
@@ -133,7 +129,7 @@ pub(crate) fn detail(view: &View<'_>, id: &OrgId, tree_size: u64) -> Option<OrgD
         .into_iter()
         .flatten()
         .filter_map(|n| view.state.needs.get(n))
-        .filter_map(|n| NeedRow::of(view, n))
+        .map(|n| NeedRow::of(view, n))
         .collect();
     // A need both posted and claimed by the org cannot happen (SPEC §4), but a need is
     // indexed once per act; keep one row each, in seq order.
@@ -144,13 +140,7 @@ pub(crate) fn detail(view: &View<'_>, id: &OrgId, tree_size: u64) -> Option<OrgD
         as_of: view.date,
         summary: OrgSummary::of(view, &o),
         dissolved_at: o.dissolved.map(Logged::from),
-        updated: o
-            .org
-            .updated
-            .iter()
-            .filter(|at| view.sees(at))
-            .map(|at| Logged::from(*at))
-            .collect(),
+        updated: o.org.updated.iter().map(|at| Logged::from(*at)).collect(),
         active_keys,
         revoked_keys,
         agreements,

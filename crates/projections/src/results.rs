@@ -66,7 +66,6 @@ pub(crate) fn list(
         }
     };
     let rows = records
-        .filter(|r| view.sees(&r.at))
         .filter(|r| matches(view, q, r))
         .map(|r| (r.at.seq.to_string(), ResultRow::of(view, r)));
     Ok(paginate(tree_size, limit, rows, LIST))

@@ -3,13 +3,13 @@
 //! problems solved, suggestions, village collective income; 先进/良好/一般/后进 grades; red
 //! and yellow cards), computed from signed statements.
 //!
-//! Everything is as of `as_of` (the log's entries dated on or before it, dates compared with
-//! it). "Within the region" means one of the agreement's parties (for an org, a need or an
+//! Everything is as of `as_of`: the whole log, with dates compared with it where SPEC §6
+//! compares them (agreement states, overdue and at-risk obligations). "Within the region" means one of the agreement's parties (for an org, a need or an
 //! org's evaluation: the org, the poster, the subject) has a region the query region
 //! contains. The period restricts what happens in time: results dated in it (metric totals,
 //! result counts) and evaluations of it (grades). Snapshot members (agreements by state,
-//! obligations, cards, needs, orgs) are as of `as_of`; ask with `as_of` = the period's last
-//! day for the picture at its end.
+//! obligations, cards, needs, orgs) are what the whole log holds, with states as of
+//! `as_of`.
 //!
 //! One pass over agreements (with their results and cards through the fold's indexes), one
 //! over orgs, needs, cards and evaluated subjects: O(agreements + results + obligations +
@@ -445,9 +445,7 @@ pub(crate) fn stats(view: &View<'_>, q: &StatsQuery, tree_size: u64) -> Stats {
 
     let mut needs = NeedCounts::default();
     for need in view.state.needs.values() {
-        let Some(status) = view.need_status(need) else {
-            continue;
-        };
+        let status = view.need_status(need);
         if view.region_of(&need.poster).is_some_and(within) {
             needs.add(status);
         }

@@ -1,14 +1,11 @@
-//! The log as it stood at the end of a date D, and the SPEC §6 derivations made on it.
+//! The SPEC §6 derivations as of a date D, over the whole folded log.
 //!
-//! "As of D" reads the entries dated on or before D (their `accepted_at` in UTC+8, SPEC §1)
-//! and compares dates with D. Since `accepted_at` never decreases (SPEC §5), those entries
-//! are a prefix of the log, `0..cut`, and every record carries the seq that made or changed
-//! it, so the prefix is read off the current records without replaying anything. An answer
-//! as of a past date therefore never changes once that date is over, and an answer as of
-//! today (or later) reads the whole log.
+//! D enters only the comparisons SPEC §6 makes: a termination in effect (`effective` ≤ D), a
+//! term not yet started or ended, an obligation overdue or due within 30 days. It does not
+//! cut the log: every record the state machine holds is read as it is now.
 //!
-//! The rules were decided by the state machine; this module only chooses which of its
-//! records existed by D and applies the SPEC §6 definitions to them.
+//! The rules were decided by the state machine; this module only applies the SPEC §6
+//! definitions to its records.
 
 use pactlog_state::{
     Agreement, AgreementVersion, At, Card, Evaluation, Need, NeedStatus, Org, ResultRecord, Review,
@@ -30,11 +27,9 @@ pub(crate) struct View<'a> {
     pub index: &'a Index,
     /// D: the date states and statuses are computed for.
     pub date: Date,
-    /// Entries `0..cut` are dated on or before D.
-    cut: u64,
 }
 
-/// An org as of D.
+/// An org, as the log has it now.
 #[derive(Clone, Copy)]
 pub(crate) struct OrgView<'a> {
     pub org: &'a Org,
@@ -48,11 +43,11 @@ pub(crate) struct OrgView<'a> {
 #[derive(Clone, Copy)]
 pub(crate) struct AgreementView<'a> {
     pub agreement: &'a Agreement,
-    /// The versions proposed by D (never empty).
+    /// Every version proposed (never empty).
     pub versions: &'a [AgreementVersion],
-    /// The latest version signed by every party by D.
+    /// The latest version signed by every party.
     pub signed: Option<&'a AgreementVersion>,
-    /// A termination recorded by D, in effect or not yet.
+    /// A termination, in effect on D or not yet.
     pub termination: Option<&'a Termination>,
     pub state: AgreementState,
 }
@@ -108,65 +103,32 @@ pub(crate) struct ObligationStanding<'a> {
 
 impl<'a> View<'a> {
     pub fn as_of(state: &'a State, index: &'a Index, date: Date) -> View<'a> {
-        View {
-            state,
-            index,
-            date,
-            cut: index.cut(date, state.size),
-        }
-    }
-
-    /// Whether the entry at `at` is dated on or before D.
-    pub fn sees(&self, at: &At) -> bool {
-        at.seq < self.cut
+        View { state, index, date }
     }
 
     pub fn org(&self, id: &OrgId) -> Option<OrgView<'a>> {
         let org = self.state.orgs.get(id)?;
-        if !self.sees(&org.registered) {
-            return None;
-        }
-        let revision = self.index.org_revisions.get(id).and_then(|revisions| {
-            let seen = revisions.partition_point(|r| r.seq < self.cut);
-            seen.checked_sub(1).map(|i| &revisions[i])
-        });
-        Some(match revision {
-            Some(r) => OrgView {
-                org,
-                name: &r.name,
-                region: &r.region,
-                parent: r.parent.as_ref(),
-                dissolved: org.dissolved.filter(|at| self.sees(at)),
-            },
-            // Every org has a revision from its registration; fall back to the record.
-            None => OrgView {
-                org,
-                name: &org.name,
-                region: &org.region,
-                parent: org.parent.as_ref(),
-                dissolved: org.dissolved.filter(|at| self.sees(at)),
-            },
+        Some(OrgView {
+            org,
+            name: &org.name,
+            region: &org.region,
+            parent: org.parent.as_ref(),
+            dissolved: org.dissolved,
         })
     }
 
-    /// The region of a party as of D.
+    /// The region of a party.
     pub fn region_of(&self, id: &OrgId) -> Option<&'a Region> {
         self.org(id).map(|o| o.region)
     }
 
     pub fn agreement(&self, agreement: &'a Agreement) -> Option<AgreementView<'a>> {
-        let seen = agreement.versions.partition_point(|v| self.sees(&v.at));
-        if seen == 0 {
+        let versions = &agreement.versions[..];
+        if versions.is_empty() {
             return None;
         }
-        let versions = &agreement.versions[..seen];
-        let signed = versions.iter().rev().find(|v| {
-            agreement
-                .parties
-                .iter()
-                .all(|p| v.signatures.get(p).is_some_and(|at| self.sees(at)))
-        });
-        let termination = agreement.termination.as_ref().filter(|t| self.sees(&t.at));
+        let signed = agreement.signed_version();
+        let termination = agreement.termination.as_ref();
         let state = match (termination, signed) {
             (Some(t), _) if t.effective <= self.date => AgreementState::Terminated,
             (_, None) => AgreementState::Proposed,
@@ -194,7 +156,7 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The agreement's results reported by D, in seq order.
+    /// The agreement's results, in seq order.
     pub fn results_of(&self, agreement: &Agreement) -> Vec<&'a ResultRecord> {
         self.index
             .results_by_agreement
@@ -202,23 +164,18 @@ impl<'a> View<'a> {
             .into_iter()
             .flatten()
             .filter_map(|id| self.state.results.get(id))
-            .filter(|r| self.sees(&r.at))
             .collect()
     }
 
-    /// A result's reviews made by D.
+    /// A result's reviews.
     pub fn reviews(
         &self,
         result: &'a ResultRecord,
     ) -> impl Iterator<Item = (&'a OrgId, &'a Review)> {
-        let view = *self;
-        result
-            .reviews
-            .iter()
-            .filter(move |(_, review)| view.sees(&review.at()))
+        result.reviews.iter()
     }
 
-    /// See [`Confirmation`]: confirmed when another party confirmed it by D (SPEC §6), else
+    /// See [`Confirmation`]: confirmed when another party confirmed it (SPEC §6), else
     /// disputed when one disputed it, else unconfirmed.
     pub fn confirmation(&self, result: &'a ResultRecord) -> Confirmation {
         let mut disputed = false;
@@ -235,7 +192,7 @@ impl<'a> View<'a> {
         }
     }
 
-    /// SPEC §6 obligation status as of D, from the agreement's results reported by D
+    /// SPEC §6 obligation status as of D, from the agreement's results
     /// (`results`, in seq order). Results for it are those naming its id, under any version:
     /// obligation ids are unique within the agreement and an amendment that keeps an id keeps
     /// the work already done for it.
@@ -259,9 +216,7 @@ impl<'a> View<'a> {
         };
         let mut latest = None;
         for result in results.iter().copied() {
-            // Results are dated on or before their entry, so this holds for every result
-            // reported by D; it is said again because SPEC §6 counts nothing dated after D.
-            if result.obligation.as_ref() != Some(&obligation.id) || result.date > self.date {
+            if result.obligation.as_ref() != Some(&obligation.id) {
                 continue;
             }
             standing.reported += 1;
@@ -325,7 +280,7 @@ impl<'a> View<'a> {
             .collect()
     }
 
-    /// The agreement's cards issued by D.
+    /// The agreement's cards.
     pub fn cards_of(&self, agreement: &Agreement) -> Vec<&'a Card> {
         self.index
             .cards_by_agreement
@@ -333,16 +288,15 @@ impl<'a> View<'a> {
             .into_iter()
             .flatten()
             .filter_map(|id| self.state.cards.get(id))
-            .filter(|c| self.sees(&c.at))
             .collect()
     }
 
-    /// Issued by D and not lifted by D.
+    /// Issued and not lifted.
     pub fn card_outstanding(&self, card: &Card) -> bool {
-        self.sees(&card.at) && !card.lifted.as_ref().is_some_and(|l| self.sees(&l.at))
+        card.lifted.is_none()
     }
 
-    /// A subject's evaluations recorded by D, in seq order, each with whether it is current:
+    /// A subject's evaluations, in seq order, each with whether it is current:
     /// the latest of its subject and period (SPEC §4: a later one supersedes, both are kept).
     pub fn evaluations_of(&self, subject: &Subject) -> Vec<(&'a Evaluation, bool)> {
         let seen: Vec<&'a Evaluation> = self
@@ -352,7 +306,6 @@ impl<'a> View<'a> {
             .into_iter()
             .flatten()
             .filter_map(|&i| self.state.evaluations.get(i))
-            .filter(|e| self.sees(&e.at))
             .collect();
         // Walk back from the latest: the first of each period met is its current one.
         let mut periods = std::collections::HashSet::new();
@@ -365,19 +318,16 @@ impl<'a> View<'a> {
         marked
     }
 
-    /// A need's status as of D, from when it was claimed, fulfilled and closed.
-    pub fn need_status(&self, need: &Need) -> Option<NeedStatus> {
-        if !self.sees(&need.posted) {
-            return None;
-        }
-        Some(if need.closing.as_ref().is_some_and(|c| self.sees(&c.at)) {
+    /// A need's status: how far the log has taken it.
+    pub fn need_status(&self, need: &Need) -> NeedStatus {
+        if need.closing.is_some() {
             NeedStatus::Closed
-        } else if need.fulfilment.as_ref().is_some_and(|f| self.sees(&f.at)) {
+        } else if need.fulfilment.is_some() {
             NeedStatus::Fulfilled
-        } else if need.claim.as_ref().is_some_and(|(_, at)| self.sees(at)) {
+        } else if need.claim.is_some() {
             NeedStatus::Claimed
         } else {
             NeedStatus::Open
-        })
+        }
     }
 }

@@ -32,14 +32,31 @@ fn state_follows_signatures_term_and_termination() {
         &["party_building"],
         json!([obligation("ob1", FGW, None, None)]),
     );
-    l.on("2025-03-05").sign(NANXIN, "ag1");
-
-    assert_eq!(state(&l, "ag1", "2025-02-28"), None, "not proposed yet");
+    // Every answer reads the whole log; D is compared with the dates SPEC §6 names (the term,
+    // a termination's effective date), not with when entries were logged.
     assert_eq!(state(&l, "ag1", "2025-03-01"), Some(Proposed));
     assert_eq!(
-        state(&l, "ag1", "2025-03-04"),
+        state(&l, "ag1", "2026-01-01"),
         Some(Proposed),
-        "signed later"
+        "not signed by all"
+    );
+    let proposed = l.projections.agreement("ag1", date("2025-03-01")).unwrap();
+    assert_eq!(proposed.summary.version_in_force, None);
+    assert_eq!(proposed.summary.signed_version, None);
+    assert_eq!(proposed.summary.pending_version, Some(1));
+    assert_eq!(
+        proposed.versions[0].signatures.len(),
+        1,
+        "the proposal is its author's signature"
+    );
+    assert!(proposed.versions[0].signatures[0].by_terms);
+    assert!(proposed.versions[0].pending);
+
+    l.on("2025-03-05").sign(NANXIN, "ag1");
+    assert_eq!(
+        state(&l, "ag1", "2025-02-28"),
+        Some(PendingStart),
+        "a date before the signature: D < start"
     );
     assert_eq!(state(&l, "ag1", "2025-03-05"), Some(PendingStart));
     assert_eq!(state(&l, "ag1", "2025-03-31"), Some(PendingStart));
@@ -55,18 +72,6 @@ fn state_follows_signatures_term_and_termination() {
     );
     assert_eq!(state(&l, "ag1", "2026-01-01"), Some(Expired));
 
-    let proposed = l.projections.agreement("ag1", date("2025-03-01")).unwrap();
-    assert_eq!(proposed.summary.version_in_force, None);
-    assert_eq!(proposed.summary.signed_version, None);
-    assert_eq!(proposed.summary.pending_version, Some(1));
-    assert_eq!(
-        proposed.versions[0].signatures.len(),
-        1,
-        "the proposal is its author's signature"
-    );
-    assert!(proposed.versions[0].signatures[0].by_terms);
-    assert!(proposed.versions[0].pending);
-
     let signed = l.projections.agreement("ag1", date("2025-03-05")).unwrap();
     assert_eq!(signed.summary.version_in_force, Some(1));
     assert_eq!(signed.summary.pending_version, None);
@@ -81,12 +86,6 @@ fn state_follows_signatures_term_and_termination() {
 
     // Terminated on 06-10 with effect from 06-30: in force until then.
     l.on("2025-06-10").terminate(NANXIN, "ag1", "2025-06-30");
-    assert!(l
-        .projections
-        .agreement("ag1", date("2025-06-09"))
-        .unwrap()
-        .termination
-        .is_none());
     let scheduled = l.projections.agreement("ag1", date("2025-06-10")).unwrap();
     assert_eq!(scheduled.summary.state, Active);
     assert_eq!(
@@ -151,17 +150,17 @@ fn an_amendment_pending_keeps_the_signed_version_in_force() {
     assert!(!pending.versions[1].in_force && pending.versions[1].pending);
 
     l.on("2025-05-03").sign(NANXIN, "ag2");
-    let before = l.projections.agreement("ag2", date("2025-05-02")).unwrap();
-    assert_eq!(before.summary.version_in_force, Some(1));
     let after = l.projections.agreement("ag2", date("2025-05-03")).unwrap();
     assert_eq!(after.summary.version_in_force, Some(2));
     assert_eq!(after.summary.pending_version, None);
     assert_eq!(after.summary.title.as_str(), "修订后的结对共建协议");
     assert_eq!(after.signatures.len(), 4, "two signatures of each version");
-    // Before the amendment existed, only version 1 is in the history.
+    assert_eq!(after.versions.len(), 2);
+    // The whole log is read whatever the date: version 2 is in force as of an earlier date
+    // too (its term started on 03-01).
     let early = l.projections.agreement("ag2", date("2025-04-30")).unwrap();
-    assert_eq!(early.versions.len(), 1);
-    assert_eq!(early.summary.latest_version, 1);
+    assert_eq!(early.summary.version_in_force, Some(2));
+    assert_eq!(early.versions.len(), 2);
 }
 
 #[test]

@@ -119,6 +119,20 @@ impl Ledger {
         Ok(seq)
     }
 
+    /// The projections of the log as it stood at the end of `day` (UTC+8): what a reader
+    /// asking on that day was answered. Answers read the whole log they are given (SPEC §6
+    /// compares dates with D, not when entries were logged), so a test of "how things stood
+    /// on D" folds the log up to D.
+    pub fn through(&self, day: &str) -> Projections {
+        let mut projections = Projections::new();
+        for (leaf, logged) in self.leaves.iter().zip(&self.dates) {
+            if logged.as_str() <= day {
+                projections.apply_leaf(leaf).expect("a logged entry folds");
+            }
+        }
+        projections
+    }
+
     pub fn submit(&mut self, author: &str, kind: &str, body: Value) -> u64 {
         self.try_submit(author, kind, body.clone())
             .unwrap_or_else(|e| panic!("{kind} by {author} ({body}): {e}"))

@@ -97,8 +97,9 @@ fn ledger() -> Ledger {
     l
 }
 
+/// The obligation as a reader asking on `d` saw it: the log up to `d`, as of `d`.
 fn row(l: &Ledger, id: &str, d: &str) -> ObligationRow {
-    let detail = l.projections.agreement("ag1", date(d)).unwrap();
+    let detail = l.through(d).agreement("ag1", date(d)).unwrap();
     detail
         .obligations
         .into_iter()
@@ -143,6 +144,15 @@ fn measured_obligation_counts_confirmed_results_only() {
         Met,
         "met is never overdue"
     );
+    // The whole log as of an early date: SPEC §6 compares D with the due date only, so every
+    // confirmed result counts, including those confirmed later.
+    let early = l.projections.agreement("ag1", date("2025-03-10")).unwrap();
+    let visits = early
+        .obligations
+        .iter()
+        .find(|o| o.id.as_str() == "visits")
+        .unwrap();
+    assert_eq!((visits.status, visits.progress.confirmed), (Met, 14));
 }
 
 #[test]
@@ -191,7 +201,7 @@ fn disputed_latest_result_wins_over_overdue_until_a_new_result() {
 fn result_confirmation_states() {
     let l = ledger();
     let confirmation = |id: &str, d: &str| {
-        l.projections
+        l.through(d)
             .agreement("ag1", date(d))
             .unwrap()
             .results
@@ -236,7 +246,7 @@ fn result_confirmation_states() {
 fn summary_counts_obligations_by_status() {
     let l = ledger();
     let summary = l
-        .projections
+        .through("2025-05-16")
         .agreement("ag1", date("2025-05-16"))
         .unwrap()
         .summary;

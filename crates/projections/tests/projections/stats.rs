@@ -150,27 +150,40 @@ fn nation_as_of_a_date() {
 #[test]
 fn snapshots_move_with_as_of() {
     let l = rich();
-    let p = &l.projections;
-    let early = json(&stats(p, "2025-04-10", None, None));
+    // How things stood on a day: the log up to that day, as of that day.
+    let then = |d: &str| json(&stats(&l.through(d), d, None, None));
+    let early = then("2025-04-10");
     assert_eq!(
         early["needs"],
         json!({"open": 0, "claimed": 0, "fulfilled": 1, "closed": 0})
     );
     assert_eq!(early["results"]["reported"], 2);
-    let july = json(&stats(p, "2025-07-10", None, None));
+    let july = then("2025-07-10");
     assert_eq!(july["cards_outstanding"], json!({"yellow": 1, "red": 1}));
     assert_eq!(
         july["cross_province_alliances"]["active"], 2,
         "pp4 not yet terminated"
     );
     assert_eq!(
-        json(&stats(p, "2025-07-01", None, None))["grade_distribution"],
+        then("2025-07-01")["grade_distribution"],
         json!({"excellent": 0, "good": 1, "fair": 1, "poor": 1}),
         "excellent supersedes good only from 07-02"
     );
-    let none = json(&stats(p, "2024-12-31", None, None));
+    let none = then("2024-12-31");
     assert_eq!(none["agreements"]["total"], 0);
     assert_eq!(none["orgs"]["total"], 0);
+
+    // The whole log as of an earlier date: what the log holds counts; only the date
+    // comparisons move (pp4's termination takes effect on 08-01).
+    let whole = json(&stats(&l.projections, "2025-07-10", None, None));
+    assert_eq!(whole["needs"], then("2025-09-01")["needs"]);
+    assert_eq!(whole["cards_outstanding"], json!({"yellow": 1, "red": 0}));
+    assert_eq!(whole["cross_province_alliances"]["active"], 2);
+    assert_eq!(
+        json(&stats(&l.projections, "2025-08-01", None, None))["cross_province_alliances"]
+            ["active"],
+        1
+    );
 }
 
 #[test]
@@ -234,7 +247,8 @@ fn regions_count_within_and_one_level_below() {
         json!([{"region": "341100", "level": "city", "orgs": 1, "agreements": 2, "active": 1}])
     );
 
-    let city = |as_of| json(&stats(p, as_of, Some("320700"), None))["by_region"].clone();
+    let city =
+        |as_of| json(&stats(&l.through(as_of), as_of, Some("320700"), None))["by_region"].clone();
     assert_eq!(
         city("2025-07-31"),
         json!([
