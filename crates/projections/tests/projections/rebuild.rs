@@ -62,20 +62,6 @@ fn fold(leaves: &[Vec<u8>]) -> Projections {
     p
 }
 
-/// `value` with every `tree_size` member removed.
-fn without_tree_size(value: Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
-                .filter(|(k, _)| k != "tree_size")
-                .map(|(k, v)| (k, without_tree_size(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.into_iter().map(without_tree_size).collect()),
-        other => other,
-    }
-}
-
 #[test]
 fn rebuilding_from_scratch_equals_incremental_folding() {
     let l = rich();
