@@ -1127,6 +1127,15 @@ fn projections_follow_the_log_and_survive_a_restart() {
         client.get("/v1/stats").body,
         client.get(&format!("/v1/stats?as_of={}", today())).body
     );
+    // SPEC §6: D is compared with the term; it does not hide what the log holds. Signed
+    // today, with a term from 2020 to 2099:
+    for (as_of, state) in [("2019-12-31", "pending_start"), ("2100-01-01", "expired")] {
+        let detail = client
+            .get(&format!("/v1/agreements/lyg-2025-fgw-nanxin?as_of={as_of}"))
+            .json();
+        assert_eq!(detail["state"], state, "as of {as_of}: {detail}");
+        assert_eq!(detail["results"].as_array().unwrap().len(), 1);
+    }
 
     let before = projection_answers(&client);
     assert!(server.stop().success());
