@@ -204,7 +204,7 @@ pub(crate) fn summary(view: &View<'_>, facts: &Facts<'_>) -> AgreementSummary {
             .parties
             .iter()
             .filter_map(|p| view.org(p))
-            .map(|o| PartyRef::of(&o))
+            .map(PartyRef::of)
             .collect(),
         state: a.state,
         version_in_force: a.in_force().map(|v| v.version),

@@ -14,7 +14,8 @@ use pactlog_statement::time::Date;
 use serde::Serialize;
 
 use crate::status::Confirmation;
-use crate::view::{OrgView, View};
+use crate::view::View;
+use pactlog_state::Org;
 
 /// Where and when something was logged: the entry's seq and `accepted_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,11 +44,11 @@ pub struct PartyRef {
 }
 
 impl PartyRef {
-    pub(crate) fn of(org: &OrgView<'_>) -> PartyRef {
+    pub(crate) fn of(org: &Org) -> PartyRef {
         PartyRef {
-            id: org.org.id.clone(),
+            id: org.id.clone(),
             name: org.name.clone(),
-            kind: org.org.kind,
+            kind: org.kind,
             region: org.region.clone(),
         }
     }

@@ -10,7 +10,8 @@ use serde::Serialize;
 use crate::agreements::{summary, AgreementSummary, Facts};
 use crate::answer::{EvaluationRow, Logged, NeedRow};
 use crate::query::{page_len, paginate, Cursor, OrgQuery, Page, QueryError, SEARCH_CHARS_MAX};
-use crate::view::{OrgView, View};
+use crate::view::View;
+use pactlog_state::Org;
 
 /// The cursor tag of `GET /v1/orgs`.
 const LIST: &str = "orgs";
@@ -34,24 +35,24 @@ pub struct OrgSummary {
 }
 
 impl OrgSummary {
-    fn of(view: &View<'_>, o: &OrgView<'_>) -> OrgSummary {
+    fn of(view: &View<'_>, o: &Org) -> OrgSummary {
         let agreements = view
             .index
             .agreements_by_party
-            .get(&o.org.id)
+            .get(&o.id)
             .into_iter()
             .flatten()
             .filter_map(|id| view.state.agreements.get(id))
             .count() as u64;
         OrgSummary {
-            id: o.org.id.clone(),
+            id: o.id.clone(),
             name: o.name.clone(),
-            kind: o.org.kind,
+            kind: o.kind,
             region: o.region.clone(),
-            parent: o.parent.cloned(),
-            ownership: o.org.ownership,
+            parent: o.parent.clone(),
+            ownership: o.ownership,
             dissolved: o.dissolved.is_some(),
-            registered: o.org.registered.into(),
+            registered: o.registered.into(),
             agreements,
         }
     }
@@ -138,9 +139,9 @@ pub(crate) fn detail(view: &View<'_>, id: &OrgId, tree_size: u64) -> Option<OrgD
     Some(OrgDetail {
         tree_size,
         as_of: view.date,
-        summary: OrgSummary::of(view, &o),
+        summary: OrgSummary::of(view, o),
         dissolved_at: o.dissolved.map(Logged::from),
-        updated: o.org.updated.iter().map(|at| Logged::from(*at)).collect(),
+        updated: o.updated.iter().map(|at| Logged::from(*at)).collect(),
         active_keys,
         revoked_keys,
         agreements,
@@ -172,13 +173,12 @@ pub(crate) fn list(
         .orgs
         .range::<OrgId, _>((lower, Unbounded))
         .filter_map(|(id, _)| view.org(id))
-        .filter(|o| q.kind.is_none_or(|k| k == o.org.kind))
-        .filter(|o| q.region.as_ref().is_none_or(|r| r.contains(o.region)))
+        .filter(|o| q.kind.is_none_or(|k| k == o.kind))
+        .filter(|o| q.region.as_ref().is_none_or(|r| r.contains(&o.region)))
         .filter(|o| {
-            q.q.as_deref().is_none_or(|text| {
-                o.org.id.as_str().contains(text) || o.name.as_str().contains(text)
-            })
+            q.q.as_deref()
+                .is_none_or(|text| o.id.as_str().contains(text) || o.name.as_str().contains(text))
         })
-        .map(|o| (o.org.id.to_string(), OrgSummary::of(view, &o)));
+        .map(|o| (o.id.to_string(), OrgSummary::of(view, o)));
     Ok(paginate(tree_size, limit, rows, LIST))
 }

@@ -346,7 +346,7 @@ pub(crate) fn stats(view: &View<'_>, q: &StatsQuery, tree_size: u64) -> Stats {
             .iter()
             .filter_map(|p| view.org(p))
             .collect();
-        let (label, kinds) = kind_pair(parties.iter().map(|o| o.org.kind).collect());
+        let (label, kinds) = kind_pair(parties.iter().map(|o| o.kind).collect());
         let group = pairs.entry(label).or_default();
         group.kinds = kinds;
         group.multi_party = parties.len() > 2;
@@ -355,13 +355,13 @@ pub(crate) fn stats(view: &View<'_>, q: &StatsQuery, tree_size: u64) -> Stats {
             group.active += 1;
             group
                 .active_parties
-                .extend(parties.iter().map(|o| o.org.id.clone()));
+                .extend(parties.iter().map(|o| o.id.clone()));
         }
 
         let children: BTreeSet<Region> = parties
             .iter()
-            .filter(|o| within(o.region))
-            .map(|o| child_of(&region, o.region))
+            .filter(|o| within(&o.region))
+            .map(|o| child_of(&region, &o.region))
             .collect();
         for child in children {
             let row = regions.entry(child.clone()).or_insert_with(|| RegionRow {
@@ -425,12 +425,12 @@ pub(crate) fn stats(view: &View<'_>, q: &StatsQuery, tree_size: u64) -> Stats {
     let mut orgs = OrgTotals::default();
     for id in view.state.orgs.keys() {
         let Some(o) = view.org(id) else { continue };
-        if o.dissolved.is_some() || !within(o.region) {
+        if o.dissolved.is_some() || !within(&o.region) {
             continue;
         }
         orgs.total += 1;
-        orgs.by_kind.add(o.org.kind);
-        let child = child_of(&region, o.region);
+        orgs.by_kind.add(o.kind);
+        let child = child_of(&region, &o.region);
         regions
             .entry(child.clone())
             .or_insert_with(|| RegionRow {

@@ -8,11 +8,11 @@
 //! definitions to its records.
 
 use pactlog_state::{
-    Agreement, AgreementVersion, At, Card, Evaluation, Need, NeedStatus, Org, ResultRecord, Review,
+    Agreement, AgreementVersion, Card, Evaluation, Need, NeedStatus, Org, ResultRecord, Review,
     State, Termination,
 };
 use pactlog_statement::body::{Obligation, Subject};
-use pactlog_statement::ids::{MetricKey, Name, ObligationId, OrgId, Region, ResultId};
+use pactlog_statement::ids::{MetricKey, ObligationId, OrgId, Region, ResultId};
 use pactlog_statement::time::Date;
 
 use crate::index::Index;
@@ -27,16 +27,6 @@ pub(crate) struct View<'a> {
     pub index: &'a Index,
     /// D: the date states and statuses are computed for.
     pub date: Date,
-}
-
-/// An org, as the log has it now.
-#[derive(Clone, Copy)]
-pub(crate) struct OrgView<'a> {
-    pub org: &'a Org,
-    pub name: &'a Name,
-    pub region: &'a Region,
-    pub parent: Option<&'a OrgId>,
-    pub dissolved: Option<At>,
 }
 
 /// An agreement as of D.
@@ -106,20 +96,13 @@ impl<'a> View<'a> {
         View { state, index, date }
     }
 
-    pub fn org(&self, id: &OrgId) -> Option<OrgView<'a>> {
-        let org = self.state.orgs.get(id)?;
-        Some(OrgView {
-            org,
-            name: &org.name,
-            region: &org.region,
-            parent: org.parent.as_ref(),
-            dissolved: org.dissolved,
-        })
+    pub fn org(&self, id: &OrgId) -> Option<&'a Org> {
+        self.state.orgs.get(id)
     }
 
     /// The region of a party.
     pub fn region_of(&self, id: &OrgId) -> Option<&'a Region> {
-        self.org(id).map(|o| o.region)
+        self.org(id).map(|o| &o.region)
     }
 
     pub fn agreement(&self, agreement: &'a Agreement) -> Option<AgreementView<'a>> {
