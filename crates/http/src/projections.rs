@@ -111,7 +111,7 @@ pub async fn orgs(State(app): State<AppState>, query: QueryParams) -> Result<Res
     page(read(&app, move |p| p.orgs(&q)).await?)
 }
 
-/// An org's profile as of a date.
+/// An org's profile, with its agreements' states as of a date.
 #[utoipa::path(
     get,
     path = "/v1/orgs/{id}",
@@ -136,8 +136,8 @@ pub async fn org(
     let answer = read(&app, move |p| p.org(&lookup, as_of)).await?;
     let answer = answer.ok_or_else(|| {
         Problem::not_found(
-            format!("no org {id:?} registered as of {as_of}"),
-            format!("截至 {as_of} 没有登记组织 {id}"),
+            format!("no org {id:?} is registered"),
+            format!("组织 {id} 未登记"),
         )
     })?;
     Ok(detail(answer.tree_size, answer))
@@ -205,8 +205,8 @@ pub async fn agreement(
     let answer = read(&app, move |p| p.agreement(&lookup, as_of)).await?;
     let answer = answer.ok_or_else(|| {
         Problem::not_found(
-            format!("no agreement {id:?} proposed as of {as_of}"),
-            format!("截至 {as_of} 没有协议 {id}"),
+            format!("no agreement {id:?} has been proposed"),
+            format!("协议 {id} 不存在"),
         )
     })?;
     Ok(detail(answer.tree_size, answer))

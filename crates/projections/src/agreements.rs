@@ -350,7 +350,7 @@ pub(crate) fn list(
                 .agreements_by_party
                 .get(party)
                 .into_iter()
-                .flat_map(move |ids| ids.range::<AgreementId, _>((lower, Unbounded))),
+                .flat_map(move |ids| ids.range_from(lower)),
         ),
         None => Box::new(
             view.state

@@ -615,7 +615,7 @@ fn result_reviewed(
             "报告方不能确认或异议自己的成果",
         ));
     }
-    if record.reviews.contains_key(&author.id) {
+    if record.reviews.contains(&author.id) {
         return Err(transition(
             format!(
                 "{} has already confirmed or disputed result {}",
@@ -806,7 +806,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                     metrics: metric_values(&b.metrics),
                     evidence: b.evidence.to_vec(),
                     at,
-                    reviews: BTreeMap::new(),
+                    reviews: Reviews::default(),
                 },
             );
         }

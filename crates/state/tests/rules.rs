@@ -1268,8 +1268,19 @@ fn results_reviews_are_recorded_per_party() {
     l.ok(&ENTERPRISE, "result.disputed", dispute("r-1"));
     let r = &l.state.results["r-1"];
     assert!(r.is_confirmed() && r.is_disputed());
-    assert!(matches!(r.reviews[VILLAGE.id], Review::Confirmed { .. }));
-    assert!(matches!(r.reviews[ENTERPRISE.id], Review::Disputed { .. }));
+    assert!(matches!(
+        r.reviews.get(VILLAGE.id),
+        Some(Review::Confirmed { .. })
+    ));
+    assert!(matches!(
+        r.reviews.get(ENTERPRISE.id),
+        Some(Review::Disputed { .. })
+    ));
+    assert_eq!(r.reviews.len(), 2);
+    assert!(
+        !r.reviews.contains(ORGAN.id),
+        "the reporter does not review"
+    );
     assert_eq!(r.metrics.get("visits"), Some(&12));
 }
 
