@@ -16,6 +16,7 @@ use pactlog_statement::rejection::Code;
 use pactlog_statement::time::Timestamp;
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use sha2::Digest;
 use support::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -505,6 +506,11 @@ proptest! {
     fn accepted_entries_replay_to_the_same_state(ops in prop::collection::vec(op(), 20..80)) {
         let (live, verdicts) = run(&ops);
         let digest = live.state.digest();
+        // The digest is streamed record by record; it hashes exactly the state's canonical
+        // JSON built whole.
+        let canonical = pactlog_statement::canonical::to_canonical_vec(&live.state).unwrap();
+        let whole: [u8; 32] = sha2::Sha256::digest(&canonical).into();
+        prop_assert_eq!(digest, whole);
 
         // Every accepted entry replays, and the replayed state is the live one.
         let replayed = replay(&live.leaves, true);
