@@ -17,6 +17,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+use pactlog_state::MetricValues;
 use pactlog_statement::body::Subject;
 use pactlog_statement::ids::{
     AgreementId, AgreementKind, Category, MetricKey, OrgId, OrgKind, Period, Region, StandardMetric,
@@ -289,10 +290,10 @@ fn metric_table() -> BTreeMap<MetricKey, u64> {
         .collect()
 }
 
-fn add_metrics(totals: &mut BTreeMap<MetricKey, u64>, metrics: &BTreeMap<MetricKey, u64>) {
-    for (key, value) in metrics {
+fn add_metrics(totals: &mut BTreeMap<MetricKey, u64>, metrics: &MetricValues) {
+    for (key, value) in metrics.iter() {
         let total = totals.entry(key.clone()).or_insert(0);
-        *total = total.saturating_add(*value);
+        *total = total.saturating_add(value);
     }
 }
 

@@ -184,7 +184,7 @@ pub struct ResultRecord {
     pub date: Date,
     pub category: Category,
     pub summary: Summary,
-    pub metrics: BTreeMap<MetricKey, u64>,
+    pub metrics: MetricValues,
     pub evidence: Vec<Evidence>,
     pub at: At,
     pub reviews: Reviews,
@@ -350,7 +350,7 @@ pub struct Need {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NeedFulfilment {
     pub summary: Summary,
-    pub metrics: BTreeMap<MetricKey, u64>,
+    pub metrics: MetricValues,
     pub at: At,
 }
 
@@ -374,8 +374,44 @@ pub struct Genesis {
 }
 
 /// Metric maps as plain integers, the form totals are summed in.
-pub fn metric_values(metrics: &Metrics) -> BTreeMap<MetricKey, u64> {
-    metrics.iter().map(|(k, v)| (k.clone(), v)).collect()
+pub fn metric_values(metrics: &Metrics) -> MetricValues {
+    MetricValues(metrics.iter().map(|(k, v)| (k.clone(), v)).collect())
+}
+
+/// A result's or a fulfilment's metrics, in key order, as plain integers.
+///
+/// A boxed slice rather than a map: a result has a handful of metrics, and a B-tree node for
+/// three of them cost about 370 bytes per result (heaptrack on a 450 000-entry log).
+/// Serialized as the map it replaced, so the state digest is unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetricValues(Box<[(MetricKey, u64)]>);
+
+impl MetricValues {
+    pub fn get(&self, key: &str) -> Option<u64> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.0[i].1)
+    }
+
+    /// In key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&MetricKey, u64)> {
+        self.0.iter().map(|(k, v)| (k, *v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for MetricValues {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
 }
 
 /// Public keys are compared as raw bytes; this is their one spelling in the state.
