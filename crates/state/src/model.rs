@@ -5,8 +5,6 @@
 //! there is no second interpretation of the log. Every record remembers the seq of the entry
 //! that created or changed it, which is how projections show timelines.
 
-use std::collections::BTreeMap;
-
 use pactlog_statement::body::{Evidence, Meetings, Metrics, Obligation, Subject, Term};
 use pactlog_statement::ids::{
     AgreementId, CardColor, CardId, Category, Comment, Description, Goal, Grade, MetricKey, Name,
@@ -89,7 +87,7 @@ pub struct AgreementVersion {
     pub meetings: Meetings,
     pub obligations: Vec<Obligation>,
     /// Party → when it signed. The proposal or amendment counts as its author's signature.
-    pub signatures: BTreeMap<OrgId, At>,
+    pub signatures: SmallMap<OrgId, At>,
 }
 
 impl AgreementVersion {
@@ -191,59 +189,70 @@ pub struct ResultRecord {
 }
 
 /// The other parties' reviews of a result, at most one per party, in party order.
+pub type Reviews = SmallMap<OrgId, Review>;
+
+/// A small map kept as a sorted vector with exactly the room it holds.
 ///
-/// A sorted vector with exactly the room it holds rather than a map: nearly every result has
-/// one review, and a B-tree leaf for one entry cost about 800 bytes per result (heaptrack on a
-/// 450 000-entry log: the largest item of the state after its records). Serialized as the map
-/// it replaced, so the state digest is unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Reviews(Vec<(OrgId, Review)>);
+/// For the state's per-record maps that hold one to a few entries — a result's reviews, a
+/// version's signatures — where a B-tree leaf cost 500–800 bytes per record (heaptrack on a
+/// 450 000-entry log: after the records themselves, the largest items of the state).
+/// Serialized as a map, like the B-tree maps it replaced, so the state digest is unchanged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmallMap<K, V>(Vec<(K, V)>);
 
-impl Reviews {
-    fn position<Q>(&self, party: &Q) -> Result<usize, usize>
+impl<K, V> Default for SmallMap<K, V> {
+    fn default() -> Self {
+        SmallMap(Vec::new())
+    }
+}
+
+impl<K: Ord, V> SmallMap<K, V> {
+    fn position<Q>(&self, key: &Q) -> Result<usize, usize>
     where
-        OrgId: std::borrow::Borrow<Q>,
+        K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        use std::borrow::Borrow;
-        self.0.binary_search_by(|(p, _)| p.borrow().cmp(party))
+        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
-    pub fn get<Q>(&self, party: &Q) -> Option<&Review>
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
-        OrgId: std::borrow::Borrow<Q>,
+        K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.position(party).ok().map(|i| &self.0[i].1)
+        self.position(key).ok().map(|i| &self.0[i].1)
     }
 
-    pub fn contains<Q>(&self, party: &Q) -> bool
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        OrgId: std::borrow::Borrow<Q>,
+        K: std::borrow::Borrow<Q>,
         Q: Ord + ?Sized,
     {
-        self.position(party).is_ok()
+        self.position(key).is_ok()
     }
 
-    /// Records `party`'s review, replacing an earlier one of the same party (the rules allow
-    /// none: a party reviews a result once).
-    pub fn insert(&mut self, party: OrgId, review: Review) {
-        match self.position(&party) {
-            Ok(i) => self.0[i].1 = review,
+    /// Sets `key`'s value, replacing an earlier one.
+    pub fn insert(&mut self, key: K, value: V) {
+        match self.position(&key) {
+            Ok(i) => self.0[i].1 = value,
             Err(i) => {
                 self.0.reserve_exact(1);
-                self.0.insert(i, (party, review));
+                self.0.insert(i, (key, value));
             }
         }
     }
 
-    /// In party order.
-    pub fn iter(&self) -> impl Iterator<Item = (&OrgId, &Review)> {
-        self.0.iter().map(|(party, review)| (party, review))
+    /// In key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
     }
 
-    pub fn values(&self) -> impl Iterator<Item = &Review> {
-        self.0.iter().map(|(_, review)| review)
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.0.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
     }
 
     pub fn len(&self) -> usize {
@@ -255,7 +264,17 @@ impl Reviews {
     }
 }
 
-impl Serialize for Reviews {
+impl<K: Ord, V> FromIterator<(K, V)> for SmallMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
+        let mut map = SmallMap::default();
+        for (key, value) in entries {
+            map.insert(key, value);
+        }
+        map
+    }
+}
+
+impl<K: Ord + Serialize, V: Serialize> Serialize for SmallMap<K, V> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.iter())
     }

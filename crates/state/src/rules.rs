@@ -2,8 +2,6 @@
 //! 12 (references), 13 (authorization), 14 (new ids) and 15 (state and order) in that order,
 //! and the matching `commit` that records an accepted statement.
 
-use std::collections::BTreeMap;
-
 use pactlog_statement::body::*;
 use pactlog_statement::ids::{ObligationId, OrgKind};
 use pactlog_statement::rejection::Rejection;
@@ -615,7 +613,7 @@ fn result_reviewed(
             "报告方不能确认或异议自己的成果",
         ));
     }
-    if record.reviews.contains(&author.id) {
+    if record.reviews.contains_key(&author.id) {
         return Err(transition(
             format!(
                 "{} has already confirmed or disputed result {}",
@@ -934,6 +932,6 @@ fn new_version(
         meetings: terms.meetings,
         obligations: terms.obligations.to_vec(),
         // The proposal or amendment counts as its author's signature (SPEC §4).
-        signatures: BTreeMap::from([(c.statement.author.clone(), at)]),
+        signatures: SmallMap::from_iter([(c.statement.author.clone(), at)]),
     }
 }

@@ -1278,7 +1278,7 @@ fn results_reviews_are_recorded_per_party() {
     ));
     assert_eq!(r.reviews.len(), 2);
     assert!(
-        !r.reviews.contains(ORGAN.id),
+        !r.reviews.contains_key(ORGAN.id),
         "the reporter does not review"
     );
     assert_eq!(r.metrics.get("visits"), Some(12));
