@@ -51,7 +51,7 @@ pub(crate) fn list(
                 .get(agreement)
                 .into_iter()
                 .flat_map(|ids| ids.iter().rev())
-                .filter_map(|id| view.state.results.get(id))
+                .filter_map(|id| view.state.results.get(id).map(|r| &**r))
                 .filter(move |r| r.at.seq < before),
         ),
         None => {
@@ -61,7 +61,7 @@ pub(crate) fn list(
                 all[..end]
                     .iter()
                     .rev()
-                    .filter_map(|(_, id)| view.state.results.get(id)),
+                    .filter_map(|(_, id)| view.state.results.get(id).map(|r| &**r)),
             )
         }
     };

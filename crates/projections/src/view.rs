@@ -97,7 +97,7 @@ impl<'a> View<'a> {
     }
 
     pub fn org(&self, id: &OrgId) -> Option<&'a Org> {
-        self.state.orgs.get(id)
+        self.state.orgs.get(id).map(|o| &**o)
     }
 
     /// The region of a party.
@@ -146,7 +146,7 @@ impl<'a> View<'a> {
             .get(&agreement.id)
             .into_iter()
             .flatten()
-            .filter_map(|id| self.state.results.get(id))
+            .filter_map(|id| self.state.results.get(id).map(|r| &**r))
             .collect()
     }
 

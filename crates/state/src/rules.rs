@@ -386,7 +386,7 @@ fn parties_not_dissolved(
     parties: &[pactlog_statement::ids::OrgId],
 ) -> Result<(), Rejection> {
     for party in parties {
-        if state.orgs.get(party).is_some_and(Org::is_dissolved) {
+        if state.orgs.get(party).is_some_and(|o| o.is_dissolved()) {
             return Err(transition(
                 format!("party {party} is dissolved"),
                 format!("参与方 {party} 已撤销"),
@@ -679,7 +679,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
             }
             state.orgs.insert(
                 b.org.clone(),
-                Org {
+                Box::new(Org {
                     id: b.org.clone(),
                     name: b.name.clone(),
                     kind: b.kind,
@@ -690,7 +690,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                     registered: at,
                     updated: Vec::new(),
                     active_keys: b.keys.len(),
-                },
+                }),
             );
         }
         Body::OrgUpdated(b) => {
@@ -742,13 +742,13 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
             );
             state.agreements.insert(
                 b.agreement.clone(),
-                Agreement {
+                Box::new(Agreement {
                     id: b.agreement.clone(),
                     kind: b.kind,
                     parties: b.parties.to_vec(),
                     versions: vec![version],
                     termination: None,
-                },
+                }),
             );
         }
         Body::AgreementAmended(b) => {
@@ -792,7 +792,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                 .expect("checked: in force");
             state.results.insert(
                 b.result.clone(),
-                ResultRecord {
+                Box::new(ResultRecord {
                     id: b.result.clone(),
                     agreement: b.agreement.clone(),
                     version,
@@ -805,7 +805,7 @@ pub(crate) fn commit(state: &mut State, c: Candidate<'_>, at: At) {
                     evidence: b.evidence.to_vec(),
                     at,
                     reviews: Reviews::default(),
-                },
+                }),
             );
         }
         Body::ResultConfirmed(b) => {
