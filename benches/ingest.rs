@@ -273,10 +273,12 @@ fn main() {
             .map(|n| {
                 let envelope = generator.envelope(n, time).expect("envelope");
                 let signature: [u8; 64] = base64_decode(&envelope.signature_base64());
+                let key = ed25519_dalek::VerifyingKey::from_bytes(envelope.signer())
+                    .expect("a signed envelope's key is a point");
                 Statement {
                     message: signed_message(envelope.statement_bytes()),
-                    key: *envelope.signer(),
-                    signer: SignerKey::new(*envelope.signer()),
+                    key,
+                    signer: SignerKey::new(key),
                     signature: ed25519_dalek::Signature::from_bytes(&signature),
                     envelope: envelope.to_canonical_json().into_bytes(),
                 }

@@ -29,7 +29,7 @@ pub struct Candidate<'a> {
 
 impl Candidate<'_> {
     pub fn signer(&self) -> KeyBytes {
-        self.envelope.signer().to_bytes()
+        *self.envelope.signer()
     }
 
     pub fn id(&self) -> StatementId {

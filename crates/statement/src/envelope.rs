@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-use ed25519_dalek::{SigningKey, VerifyingKey};
+use ed25519_dalek::SigningKey;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -18,7 +18,7 @@ use crate::ids::StatementId;
 use crate::personal_data::find_personal_data;
 use crate::rejection::{Code, Rejection};
 use crate::signature::{
-    encode_public_key, encode_signature, parse_signature, parse_signer, sign_statement,
+    encode_signature, parse_signature, parse_signer, parse_signer_bytes, sign_statement,
     verify_statement, SignatureError,
 };
 use crate::statement::{parse_statement, Statement};
@@ -50,7 +50,8 @@ pub enum SignatureCheck {
 pub struct Envelope {
     /// The canonical statement bytes exactly as received and signed.
     statement: Box<str>,
-    signer: VerifyingKey,
+    /// The signer's public key bytes (a valid point: the signature verified).
+    signer: [u8; 32],
     signature: ed25519_dalek::Signature,
     id: StatementId,
     /// The statement's top-level `log` member if it is a string, read by the canonical
@@ -62,7 +63,7 @@ impl fmt::Debug for Envelope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Envelope")
             .field("id", &self.id)
-            .field("signer", &encode_public_key(&self.signer))
+            .field("signer", &self.signer_base64())
             .field("statement", &self.statement)
             .finish()
     }
@@ -166,17 +167,26 @@ impl Envelope {
         signature: &str,
         check: SignatureCheck,
     ) -> Result<Envelope, Rejection> {
-        let signer = parse_signer(signer).map_err(signature_rejection)?;
-        let signature = parse_signature(signature).map_err(signature_rejection)?;
-        if check == SignatureCheck::Verify {
-            verify_statement(&signer, statement.as_bytes(), &signature)
-                .map_err(signature_rejection)?;
-        }
+        let (signer, signature) = match check {
+            SignatureCheck::Verify => {
+                let key = parse_signer(signer).map_err(signature_rejection)?;
+                let signature = parse_signature(signature).map_err(signature_rejection)?;
+                verify_statement(&key, statement.as_bytes(), &signature)
+                    .map_err(signature_rejection)?;
+                (key.verifying_key().to_bytes(), signature)
+            }
+            // The key's encoding is checked, not the point: the signature that proved it a
+            // valid key is not checked again either.
+            SignatureCheck::AlreadyVerified => (
+                parse_signer_bytes(signer).map_err(signature_rejection)?,
+                parse_signature(signature).map_err(signature_rejection)?,
+            ),
+        };
         Ok(Envelope {
             id: StatementId::of_statement(statement.as_bytes()),
             log: log.map(|log| log.as_ref().into()),
             statement: statement.into(),
-            signer: *signer.verifying_key(),
+            signer,
             signature,
         })
     }
@@ -209,7 +219,7 @@ impl Envelope {
             id: StatementId::of_statement(text.as_bytes()),
             log,
             statement: text.into_boxed_str(),
-            signer: key.verifying_key(),
+            signer: key.verifying_key().to_bytes(),
             signature,
         })
     }
@@ -261,12 +271,14 @@ impl Envelope {
         &self.statement
     }
 
-    pub fn signer(&self) -> &VerifyingKey {
+    /// The signer's public key bytes.
+    pub fn signer(&self) -> &[u8; 32] {
         &self.signer
     }
 
     pub fn signer_base64(&self) -> String {
-        encode_public_key(&self.signer)
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(self.signer)
     }
 
     pub fn signature_base64(&self) -> String {
@@ -480,6 +492,44 @@ mod tests {
 
     fn code(body: &str) -> Option<Code> {
         Envelope::parse(body.as_bytes()).err().map(|r| r.code)
+    }
+
+    /// An entry read back from the log is not verified again, so its key is not decompressed
+    /// either: only the encodings are checked.
+    #[test]
+    fn an_already_verified_envelope_checks_encodings_not_the_signature() {
+        let envelope = Envelope::sign(&statement(), &key()).expect("sign");
+        let statement = envelope.statement_bytes();
+        let statement = std::str::from_utf8(statement).unwrap();
+        let (signer, signature) = (envelope.signer_base64(), envelope.signature_base64());
+        let read_back = |signer: &str, signature: &str| {
+            Envelope::parse_with(
+                envelope_text(statement, signer, signature).as_bytes(),
+                SignatureCheck::AlreadyVerified,
+            )
+            .map_err(|r| r.code)
+        };
+        let parsed = read_back(&signer, &signature).expect("its own envelope");
+        assert_eq!(parsed.signer(), envelope.signer());
+        assert_eq!(parsed.id(), envelope.id());
+        // A key of small order (y = p − 1: the point (0, −1)), which the strict check refuses
+        // when verifying; accepted unverified — the check it skips is the signature's.
+        let small_order = {
+            use base64::Engine;
+            let mut bytes = [0xff; 32];
+            bytes[31] = 0x7f;
+            bytes[0] = 0xec;
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        };
+        let text = envelope_text(statement, &small_order, &signature);
+        assert_eq!(code(&text), Some(Code::BadSignature));
+        assert!(read_back(&small_order, &signature).is_ok());
+        // Encodings are still checked.
+        assert_eq!(
+            read_back("AAAA", &signature).err(),
+            Some(Code::BadSignature)
+        );
+        assert_eq!(read_back(&signer, "AAAA").err(), Some(Code::BadSignature));
     }
 
     #[test]
