@@ -12,9 +12,8 @@
 //! client 600 → 320 µs, with 64 clients 261 → 177 µs; `benches/README.md`). The body is at
 //! most 64 KiB ([`crate::ENVELOPE_BYTES_MAX`]), which bounds the longest check.
 //!
-//! Once its body is read, a submission is announced to the sequencer and, when others are in
-//! flight, the task yields once, so that the requests ready on other connections are
-//! announced too before any is checked;
+//! Once its body is read, a submission is announced to the sequencer and the task yields once,
+//! so that the requests ready on other connections are announced too before any is checked;
 //! with a large backlog the writer then batches all of them (`LedgerView::announce`,
 //! `LINGER_BACKLOG`) instead of syncing after the one or two a worker has just checked.
 
@@ -163,16 +162,12 @@ enum Failure {
 async fn decide(app: &AppState, headers: &HeaderMap, body: Body) -> Result<Ack, Failure> {
     let bytes = read_body(headers, body).await?;
     check_content_type(headers).map_err(|p| Failure::Http(p, Outcome::BadRequest))?;
-    // Announce the submission, then — if others are in flight, i.e. this is part of a burst
-    // — let the worker take the other requests that are ready before checking this one, so
-    // that they are announced too and the writer batches them together (see
-    // `LedgerView::announce`). A lone submission goes straight on: yielding cost one client
-    // about 25 µs of a 500 µs round trip. Only once the body is read: a client that sends
+    // Announce the submission, then let the worker take the other requests that are ready
+    // before checking this one, so that they are announced too and the writer batches them
+    // together (see `LedgerView::announce`). Only once the body is read: a client that sends
     // it slowly must not hold batches open.
     let announced = app.view.announce();
-    if announced.had_company() {
-        tokio::task::yield_now().await;
-    }
+    tokio::task::yield_now().await;
     let prepared = announced.prepare(&bytes).map_err(Failure::Rejected)?;
     let answer = app.ledger.enqueue(prepared).map_err(submit_failure)?;
     match answer.await {

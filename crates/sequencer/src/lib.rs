@@ -179,19 +179,9 @@ pub struct Submission {
 pub struct Announced {
     view: LedgerView,
     in_flight: InFlight,
-    /// Submissions in flight when this one was announced.
-    others: usize,
 }
 
 impl Announced {
-    /// Whether other submissions were in flight (announced, not yet queued) when this one
-    /// was announced. A server that lets other ready requests be announced before it checks
-    /// this one (so the writer batches them together) need not wait when there were none:
-    /// a lone submission is not part of a burst, and waiting would only add to its latency.
-    pub fn had_company(&self) -> bool {
-        self.others > 0
-    }
-
     /// Checks 1–5 and 7–8, as [`LedgerView::prepare`]; still counted in flight until the
     /// result is queued or dropped.
     pub fn prepare(self, body: &[u8]) -> Result<Submission, Rejection> {
@@ -235,10 +225,9 @@ impl Shared {
 struct InFlight(Arc<Shared>);
 
 impl InFlight {
-    /// Counts one more in flight; also returns how many were before it.
-    fn new(shared: &Arc<Shared>) -> (InFlight, usize) {
-        let before = shared.in_flight.fetch_add(1, Ordering::SeqCst);
-        (InFlight(Arc::clone(shared)), before)
+    fn new(shared: &Arc<Shared>) -> InFlight {
+        shared.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(Arc::clone(shared))
     }
 }
 
@@ -352,11 +341,9 @@ impl LedgerView {
     /// turn on a few async workers: announcing each as it arrives lets the writer hold a
     /// batch open for all of them, not only for the one or two being verified.
     pub fn announce(&self) -> Announced {
-        let (in_flight, others) = InFlight::new(&self.shared);
         Announced {
             view: self.clone(),
-            in_flight,
-            others,
+            in_flight: InFlight::new(&self.shared),
         }
     }
 
