@@ -18,8 +18,8 @@ use crate::ids::StatementId;
 use crate::personal_data::find_personal_data;
 use crate::rejection::{Code, Rejection};
 use crate::signature::{
-    encode_signature, parse_signature, parse_signer, parse_signer_bytes, sign_statement,
-    verify_statement, SignatureError,
+    encode_public_key_bytes, encode_signature, parse_signature, parse_signer, parse_signer_bytes,
+    sign_statement, verify_statement, SignatureError,
 };
 use crate::statement::{parse_statement, Statement};
 
@@ -277,8 +277,7 @@ impl Envelope {
     }
 
     pub fn signer_base64(&self) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::STANDARD.encode(self.signer)
+        encode_public_key_bytes(&self.signer)
     }
 
     pub fn signature_base64(&self) -> String {

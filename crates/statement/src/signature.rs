@@ -245,7 +245,12 @@ pub fn sign_statement(key: &SigningKey, canonical_statement: &[u8]) -> ed25519_d
 
 /// Standard padded base64 of a public key, as envelopes and bodies carry it.
 pub fn encode_public_key(key: &VerifyingKey) -> String {
-    STANDARD.encode(key.as_bytes())
+    encode_public_key_bytes(key.as_bytes())
+}
+
+/// [`encode_public_key`] of a key kept as bytes (an envelope's signer).
+pub fn encode_public_key_bytes(key: &[u8; 32]) -> String {
+    STANDARD.encode(key)
 }
 
 /// Standard padded base64 of a signature.
