@@ -252,7 +252,7 @@ impl ResultRow {
             date: r.date,
             category: r.category,
             summary: r.summary.clone(),
-            metrics: r.metrics.iter().map(|(k, v)| (k.clone(), v)).collect(),
+            metrics: r.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
             evidence: r.evidence.clone(),
             logged: r.at.into(),
             confirmation,
@@ -393,7 +393,7 @@ impl NeedRow {
             }),
             fulfilment: n.fulfilment.as_ref().map(|f| FulfilmentRow {
                 summary: f.summary.clone(),
-                metrics: f.metrics.iter().map(|(k, v)| (k.clone(), v)).collect(),
+                metrics: f.metrics.iter().map(|(k, v)| (k.clone(), *v)).collect(),
                 logged: f.at.into(),
             }),
             closing: n.closing.as_ref().map(|c| ClosingRow {

@@ -293,7 +293,7 @@ fn metric_table() -> BTreeMap<MetricKey, u64> {
 fn add_metrics(totals: &mut BTreeMap<MetricKey, u64>, metrics: &MetricValues) {
     for (key, value) in metrics.iter() {
         let total = totals.entry(key.clone()).or_insert(0);
-        *total = total.saturating_add(value);
+        *total = total.saturating_add(*value);
     }
 }
 

@@ -208,7 +208,7 @@ impl<'a> View<'a> {
                 Confirmation::Confirmed => {
                     standing.confirmed += 1;
                     let amount = match &obligation.measure {
-                        Some(measure) => result.metrics.get(measure.metric.as_str()).unwrap_or(0),
+                        Some(measure) => result.metrics.get(&measure.metric).copied().unwrap_or(0),
                         None => 1,
                     };
                     standing.progress.confirmed =

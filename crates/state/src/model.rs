@@ -193,8 +193,8 @@ pub type Reviews = SmallMap<OrgId, Review>;
 
 /// A small map kept as a sorted vector with exactly the room it holds.
 ///
-/// For the state's per-record maps that hold one to a few entries — a result's reviews, a
-/// version's signatures — where a B-tree leaf cost 500–800 bytes per record (heaptrack on a
+/// For the state's per-record maps that hold one to a few entries — a result's reviews and
+/// metrics, a version's signatures — where a B-tree leaf cost 500–800 bytes per record (heaptrack on a
 /// 450 000-entry log: after the records themselves, the largest items of the state).
 /// Serialized as a map, like the B-tree maps it replaced, so the state digest is unchanged.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,12 +265,15 @@ impl<K: Ord, V> SmallMap<K, V> {
 }
 
 impl<K: Ord, V> FromIterator<(K, V)> for SmallMap<K, V> {
+    /// Later entries replace earlier ones of the same key, as [`SmallMap::insert`] does.
     fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
-        let mut map = SmallMap::default();
-        for (key, value) in entries {
-            map.insert(key, value);
-        }
-        map
+        let mut entries: Vec<(K, V)> = entries.into_iter().collect();
+        entries.reverse();
+        // Stable: of equal keys the last given comes first, and is the one kept.
+        entries.sort_by(|(a, _), (b, _)| a.cmp(b));
+        entries.dedup_by(|(later, _), (kept, _)| later == kept);
+        entries.shrink_to_fit();
+        SmallMap(entries)
     }
 }
 
@@ -394,48 +397,35 @@ pub struct Genesis {
 
 /// Metric maps as plain integers, the form totals are summed in.
 pub fn metric_values(metrics: &Metrics) -> MetricValues {
-    MetricValues(metrics.iter().map(|(k, v)| (k.clone(), v)).collect())
+    metrics.iter().map(|(k, v)| (k.clone(), v)).collect()
 }
 
-/// A result's or a fulfilment's metrics, in key order, as plain integers.
-///
-/// A boxed slice rather than a map: a result has a handful of metrics, and a B-tree node for
-/// three of them cost about 370 bytes per result (heaptrack on a 450 000-entry log).
-/// Serialized as the map it replaced, so the state digest is unchanged.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct MetricValues(Box<[(MetricKey, u64)]>);
-
-impl MetricValues {
-    pub fn get(&self, key: &str) -> Option<u64> {
-        self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| self.0[i].1)
-    }
-
-    /// In key order.
-    pub fn iter(&self) -> impl Iterator<Item = (&MetricKey, u64)> {
-        self.0.iter().map(|(k, v)| (k, *v))
-    }
-
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl Serialize for MetricValues {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_map(self.iter())
-    }
-}
+/// A result's or a fulfilment's metrics, in key order, as plain integers (a [`SmallMap`]: a
+/// B-tree node for a result's two or three metrics cost about 370 bytes).
+pub type MetricValues = SmallMap<MetricKey, u64>;
 
 /// Public keys are compared as raw bytes; this is their one spelling in the state.
 pub type KeyBytes = [u8; 32];
 
 pub fn key_bytes(key: &PublicKey) -> KeyBytes {
     key.as_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SmallMap;
+
+    #[test]
+    fn a_small_map_keeps_key_order_and_the_last_value_of_a_key() {
+        let map: SmallMap<&str, u64> = [("b", 1), ("a", 2), ("b", 3)].into_iter().collect();
+        assert_eq!(map.iter().collect::<Vec<_>>(), [(&"a", &2), (&"b", &3)]);
+        let mut inserted = SmallMap::default();
+        for (key, value) in [("b", 1), ("a", 2), ("b", 3)] {
+            inserted.insert(key, value);
+        }
+        assert_eq!(inserted, map);
+        assert_eq!(map.get("a"), Some(&2));
+        assert!(!map.contains_key("c"));
+        assert_eq!(serde_json::to_string(&map).unwrap(), r#"{"a":2,"b":3}"#);
+    }
 }

@@ -1281,7 +1281,7 @@ fn results_reviews_are_recorded_per_party() {
         !r.reviews.contains_key(ORGAN.id),
         "the reporter does not review"
     );
-    assert_eq!(r.metrics.get("visits"), Some(12));
+    assert_eq!(r.metrics.get("visits"), Some(&12));
     assert_eq!(r.metrics.get("nosuch"), None);
 }
 
