@@ -274,39 +274,6 @@ impl LeanClient {
     }
 }
 
-/// Runs `work` on each of `clients` chunks of `statements` on its own thread, started
-/// together once every thread has done `setup`; returns the seconds they took.
-fn timed<S>(
-    statements: &[Vec<u8>],
-    clients: usize,
-    setup: impl Fn() -> S + Sync,
-    work: impl Fn(&S, &[u8]) + Sync,
-) -> f64 {
-    assert_eq!(statements.len() % clients, 0);
-    let barrier = Barrier::new(clients + 1);
-    std::thread::scope(|scope| {
-        let threads: Vec<_> = statements
-            .chunks(statements.len() / clients)
-            .map(|chunk| {
-                let (barrier, setup, work) = (&barrier, &setup, &work);
-                scope.spawn(move || {
-                    let state = setup();
-                    barrier.wait();
-                    for statement in chunk {
-                        work(&state, statement);
-                    }
-                })
-            })
-            .collect();
-        barrier.wait();
-        let started = Instant::now();
-        for thread in threads {
-            thread.join().expect("client thread");
-        }
-        started.elapsed().as_secs_f64()
-    })
-}
-
 /// HTTP ingest: each client POSTs its next statement once the previous is answered 201.
 ///
 /// The clients are tasks on one thread's event loop (a tokio current-thread runtime), each
@@ -428,17 +395,32 @@ fn parse_answer(buf: &[u8]) -> Option<(u16, usize, usize)> {
     }
 }
 
-/// In-process ingest: each thread calls `Ledger::submit` and waits for its acknowledgement.
+/// In-process ingest: `clients` threads, started together, each call `Ledger::submit` on its
+/// share of the statements and wait for each acknowledgement; returns the seconds they took.
 fn inprocess_seconds(ledger: &Ledger, statements: &[Vec<u8>], clients: usize) -> f64 {
-    timed(
-        statements,
-        clients,
-        || (),
-        |(), statement| {
-            let ack = ledger.submit(statement).expect("accepted");
-            assert!(ack.created);
-        },
-    )
+    assert_eq!(statements.len() % clients, 0);
+    let barrier = Barrier::new(clients + 1);
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = statements
+            .chunks(statements.len() / clients)
+            .map(|chunk| {
+                let barrier = &barrier;
+                scope.spawn(move || {
+                    barrier.wait();
+                    for statement in chunk {
+                        let ack = ledger.submit(statement).expect("accepted");
+                        assert!(ack.created);
+                    }
+                })
+            })
+            .collect();
+        barrier.wait();
+        let started = Instant::now();
+        for thread in threads {
+            thread.join().expect("client thread");
+        }
+        started.elapsed().as_secs_f64()
+    })
 }
 
 fn median(values: &mut [f64]) -> f64 {
